@@ -1,0 +1,48 @@
+/* One error object carries a failure from the socket to the user.
+ *
+ * Functions return 0 or -1 (or a pointer or NULL) and set *err; callers add
+ * context on the way up with sb_error_prefix(), so the user reads
+ * "starting 'api': creating instance: <Incus's text> (409)".  Library code
+ * never prints: lib/cli.c turns the final error into a message and an exit
+ * status. */
+#ifndef SB_ERROR_H
+#define SB_ERROR_H
+
+#include <stdarg.h>
+
+enum sb_error_code {
+	SB_E_FAIL = 1,   /* generic failure, exit 1 */
+	SB_E_USAGE,      /* bad command line, exit 2 */
+	SB_E_INPUT,      /* bad value given by the user, exit 1 */
+	SB_E_NOTFOUND,   /* the thing named does not exist */
+	SB_E_EXISTS,     /* the thing named already exists */
+	SB_E_DAEMON,     /* Incus answered with an error */
+	SB_E_NODAEMON,   /* nothing answers on the socket */
+	SB_E_PERM,       /* permission denied */
+	SB_E_SYSTEM,     /* a system call failed */
+	SB_E_NOTIMPL,    /* the feature has not landed yet, exit 69 */
+	SB_E_GITHUB,     /* the GitHub API refused */
+	SB_E_INTERRUPTED,/* a signal asked us to stop */
+};
+
+struct sb_error {
+	int code;
+	int sys_errno;
+	long http_status;
+	char *msg;
+};
+
+/* Always returns -1 so that "return sb_error_set(...)" is one line.  A NULL
+ * err is allowed: the failure is then only reported by the return value.
+ * An error already in *err is replaced. */
+int sb_error_set(struct sb_error **err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* As sb_error_set, appending ": strerror(errno)" and recording errno. */
+int sb_error_sys(struct sb_error **err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Prepends "context: " to the message in *err; returns -1. */
+int sb_error_prefix(struct sb_error **err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void sb_error_free(struct sb_error *e);
+
+#endif
