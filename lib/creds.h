@@ -1,0 +1,53 @@
+/* Credentials for a sandbox: the per-repository deploy key, which lives
+ * only in memory and in a per-sandbox ssh-agent on the host, exposed in the
+ * container at /run/ssh-agent.sock; and the clone of the repository.
+ *
+ * The calls below are the whole contract with the lifecycle code
+ * (lib/start.c, lib/stop.c, lib/list.c); each blocks on GitHub, the agent
+ * or Incus as it says. */
+#ifndef SB_CREDS_H
+#define SB_CREDS_H
+
+#include "error.h"
+#include "incus.h"
+#include "sandbox.h"
+
+struct sb_creds; /* the key in memory plus what was registered */
+
+struct sb_creds_opts {
+	const char *name;         /* NAME */
+	const char *repo;         /* as given (or inherited); NULL: none */
+	const char *branch;       /* NULL: the default branch */
+	const char *ssh_key_file; /* user's own key instead of a new one */
+};
+
+/* Before the instance exists: checks REPO, finds the token, makes the key
+ * and registers it on GitHub.  *out is NULL when there is nothing to do
+ * (no repository).  On failure nothing is left on GitHub. */
+int sb_creds_prepare(const struct sb_creds_opts *o, struct sb_creds **out,
+		     struct sb_error **err);
+/* After the instance runs: starts the agent, loads the key, adds the
+ * agent socket device, stores user.sandbox.deploy-key-id and
+ * user.sandbox.repo/branch, clones into /workspace/project. */
+int sb_creds_attach(struct sb_creds *cr, struct sb_incus *c,
+		    const char *instance, struct sb_error **err);
+/* Undoes prepare and attach after a failed start: deletes the key from
+ * GitHub, ends the agent.  Best effort; never fails. */
+void sb_creds_undo(struct sb_creds *cr, const char *name);
+/* Wipes the key from memory. */
+void sb_creds_free(struct sb_creds *cr);
+
+/* Restart of a stopped sandbox: starts its agent again, rotating the key
+ * when the old one is gone. */
+int sb_creds_restart(struct sb_incus *c, const struct sb_sandbox *s,
+		     struct sb_error **err);
+/* sandbox-stop: ends the agent. */
+void sb_creds_stop(const char *name);
+/* sandbox-stop --rm and sandbox-nuke: deletes the key from GitHub.  When
+ * that cannot be done, *left says exactly what remains there (caller
+ * frees); the removal goes on regardless. */
+void sb_creds_remove(const struct sb_sandbox *s, char **left);
+/* sandbox-list's AGENT column: "ok", "no-key" or "none". */
+const char *sb_creds_agent_status(const char *name);
+
+#endif

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Makes sure an Incus daemon answers.  Where systemd runs, its units start
+# it; elsewhere (containers, CI machines) incusd is started in the
+# background the way the packaged service does, and we wait until it is
+# ready.  Does nothing when a daemon already answers.
+set -eu
+
+if incus admin waitready --timeout 2 >/dev/null 2>&1; then
+	exit 0
+fi
+if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+	systemctl start incus.socket incus.service
+else
+	group=incus-admin
+	getent group "$group" >/dev/null || group=root
+	mkdir -p /var/log/incus
+	PATH=/usr/libexec/incus:$PATH setsid incusd --group "$group" \
+		>>/var/log/incus/incusd.log 2>&1 </dev/null &
+fi
+if ! incus admin waitready --timeout 120; then
+	echo "setup/incusd.sh: Incus did not become ready;" \
+	     "see /var/log/incus/incusd.log" >&2
+	exit 1
+fi

@@ -1,0 +1,45 @@
+# Shared by every integration test.  Each test file gets a per-run prefix
+# for the names it makes, and sb_cleanup removes every instance carrying
+# it, pass or fail (call it from teardown or teardown_file).
+ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+export PATH="$ROOT/bin:$PATH" SANDBOX_DATADIR="$ROOT"
+export NO_COLOR=1
+
+# Short, so that NAME stays well under the 57-character limit.
+if [ -z "${SB_RUN:-}" ]; then
+	SB_RUN="t$(printf '%04x' $((RANDOM % 65536)))"
+	export SB_RUN
+fi
+
+# Removes every sandbox and instance this run made.
+sb_cleanup() {
+	local i
+	for i in $(incus list --format csv --columns n "^agent-$SB_RUN" \
+		   2>/dev/null); do
+		sandbox-stop "${i#agent-}" --rm >/dev/null 2>&1 ||
+			incus delete --force "$i" >/dev/null 2>&1 || true
+	done
+}
+
+# Fails the test with a message unless "$1" contains "$2".
+assert_contains() {
+	case "$1" in
+	*"$2"*) return 0 ;;
+	esac
+	echo "expected to find: $2" >&2
+	echo "in: $1" >&2
+	return 1
+}
+
+# Waits (up to $2 seconds, default 20) for a TCP port on localhost to
+# answer with an SSH banner.
+wait_ssh_banner() {
+	local port=$1 t=${2:-20} i
+	for ((i = 0; i < t * 10; i++)); do
+		if timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port; head -c 4 <&3" 2>/dev/null | grep -q SSH; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
