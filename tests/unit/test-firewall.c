@@ -1,0 +1,240 @@
+/* The generated nftables ruleset for given inputs, and the cleanup
+ * commands computed from a listing.  As root, the scripts are also
+ * validated by the kernel in a dry run (nothing is applied). */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "firewall.h"
+#include "sandbox.h"
+#include "tap.h"
+
+static const struct sb_fw_host host = {
+	.bridge = "sandboxbr0", .bridge4 = "10.87.20.1",
+	.squid_http = 3180, .squid_https = 3181,
+};
+
+/* Lines the base ruleset must contain, in this order. */
+static const char *base_lines[] = {
+	"add table inet sandbox\n",
+	"flush set inet sandbox private4\n",
+	"add element inet sandbox private4 { 10.0.0.0/8, 100.64.0.0/10, "
+	"169.254.0.0/16, 172.16.0.0/12, 192.168.0.0/16 }\n",
+	"add element inet sandbox private6 { fc00::/7, fe80::/10 }\n",
+	"add set inet sandbox restricted4 { type ipv4_addr; }\n",
+	"add set inet sandbox cidr4 { type ipv4_addr . ipv4_addr; flags "
+	"interval; }\n",
+	"add chain inet sandbox forward { type filter hook forward priority "
+	"filter - 10; policy accept; }\n",
+	"add chain inet sandbox prerouting { type nat hook prerouting "
+	"priority dstnat - 10; policy accept; }\n",
+	"flush chain inet sandbox from_sandbox\n",
+	"add rule inet sandbox forward iifname \"sandboxbr0\" jump "
+	"from_sandbox\n",
+	"add rule inet sandbox from_sandbox ct state established,related "
+	"accept\n",
+	"add rule inet sandbox from_sandbox ip saddr . ip daddr @cidr4 "
+	"accept\n",
+	"add rule inet sandbox from_sandbox ip daddr @private4 reject with "
+	"icmpx admin-prohibited\n",
+	"add rule inet sandbox from_sandbox ip saddr . meta l4proto . th "
+	"dport @ports4 accept\n",
+	"add rule inet sandbox from_sandbox ip saddr @restricted4 udp dport "
+	"443 drop\n",
+	"add rule inet sandbox from_sandbox tcp dport { 22, 80, 443 } "
+	"accept\n",
+	"add rule inet sandbox from_sandbox udp dport 443 accept\n",
+	"add rule inet sandbox from_sandbox reject with icmpx "
+	"admin-prohibited\n",
+	"add rule inet sandbox to_host ip daddr 10.87.20.1 meta l4proto { "
+	"tcp, udp } th dport 53 accept\n",
+	"add rule inet sandbox to_host ip daddr 10.87.20.1 tcp dport { 3180, "
+	"3181 } accept\n",
+	"add rule inet sandbox prerouting iifname \"sandboxbr0\" ip saddr "
+	"@restricted4 jump web_filter\n",
+	"add rule inet sandbox web_filter ip daddr @private4 return\n",
+	"add rule inet sandbox web_filter fib daddr type local return\n",
+	"add rule inet sandbox web_filter tcp dport 443 redirect to :3181\n",
+};
+
+static const char listing[] =
+	"{\"nftables\": [{\"metainfo\": {\"version\": \"1.0.6\"}},"
+	"{\"table\": {\"family\": \"inet\", \"name\": \"sandbox\"}},"
+	"{\"set\": {\"family\": \"inet\", \"name\": \"private4\", \"table\": "
+	"\"sandbox\", \"elem\": [{\"prefix\": {\"addr\": \"10.0.0.0\", "
+	"\"len\": 8}}]}},"
+	"{\"set\": {\"family\": \"inet\", \"name\": \"restricted4\", "
+	"\"table\": \"sandbox\", \"elem\": [{\"elem\": {\"val\": "
+	"\"10.87.20.5\", \"comment\": \"api\"}}, {\"elem\": {\"val\": "
+	"\"10.87.20.6\", \"comment\": \"web\"}}, \"10.87.20.9\"]}},"
+	"{\"set\": {\"family\": \"inet\", \"name\": \"cidr4\", \"table\": "
+	"\"sandbox\", \"elem\": [{\"elem\": {\"val\": {\"concat\": "
+	"[\"10.87.20.5\", {\"prefix\": {\"addr\": \"10.123.0.0\", \"len\": "
+	"24}}]}, \"comment\": \"api\"}}, {\"elem\": {\"val\": {\"concat\": "
+	"[\"10.87.20.9\", {\"range\": [\"192.168.1.1\", \"192.168.1.3\"]}]}, "
+	"\"comment\": \"old\"}}]}},"
+	"{\"set\": {\"family\": \"inet\", \"name\": \"ports4\", \"table\": "
+	"\"sandbox\", \"elem\": [{\"elem\": {\"val\": {\"concat\": "
+	"[\"10.87.20.6\", \"tcp\", 6379]}, \"comment\": \"web\"}}, "
+	"{\"elem\": {\"val\": {\"concat\": [\"10.87.20.5\", \"udp\", 53]}, "
+	"\"comment\": \"api\"}}, {\"elem\": {\"val\": {\"concat\": "
+	"[\"10.87.20.5\", \"tcp\", \"x;y\"]}, \"comment\": \"api\"}}]}}]}";
+
+static void
+test_base(void)
+{
+	_cleanup_error_ struct sb_error *e = NULL;
+	_cleanup_free_ char *s = sb_fw_base_script(&host, &e);
+	const char *at;
+
+	CHECK(s != NULL, "base script: %s", e ? e->msg : "");
+	if (!s)
+		return;
+	at = s;
+	for (size_t i = 0; i < sizeof(base_lines) / sizeof(base_lines[0]);
+	     i++) {
+		const char *f = strstr(at, base_lines[i]);
+
+		CHECK(f != NULL, "base script lacks (in order): %s",
+		      base_lines[i]);
+		if (f)
+			at = f + strlen(base_lines[i]);
+	}
+	/* Never a whole-table delete: re-running setup keeps sandboxes. */
+	CHECK(!strstr(s, "delete table"), "base script deletes the table");
+	CHECK(!strstr(s, "flush set inet sandbox restricted4") &&
+	      !strstr(s, "flush set inet sandbox cidr4") &&
+	      !strstr(s, "flush set inet sandbox ports4"),
+	      "base script flushes per-sandbox sets");
+	/* The private refusal comes before the default ports. */
+	CHECK(strstr(s, "@private4 reject") <
+	      strstr(s, "tcp dport { 22, 80, 443 } accept"), "order");
+	if (geteuid() == 0) {
+		sb_error_free(TAKE_PTR(e));
+		CHECK(sb_fw_run(s, 1, &e) == 0, "kernel refuses base script: "
+		      "%s", e ? e->msg : "");
+	}
+}
+
+static void
+test_bad_host(void)
+{
+	struct sb_fw_host h = host;
+	_cleanup_error_ struct sb_error *e = NULL;
+
+	h.bridge = "br0\"; flush ruleset";
+	CHECK(sb_fw_base_script(&h, &e) == NULL && e &&
+	      strstr(e->msg, "invalid bridge name"), "bad bridge name");
+	h = host;
+	h.bridge4 = "10.87.20.1 accept";
+	CHECK(sb_fw_base_script(&h, &e) == NULL && e &&
+	      strstr(e->msg, "no usable IPv4"), "bad bridge address");
+	h = host;
+	h.squid_https = 0;
+	CHECK(sb_fw_base_script(&h, &e) == NULL, "bad port");
+}
+
+static void
+test_sandbox(void)
+{
+	_cleanup_error_ struct sb_error *e = NULL;
+	struct sb_cidr c[2];
+	struct sb_fw_port p[] = { { SB_TCP, 6379 }, { SB_UDP, 5353 } };
+	struct sb_fw_sandbox sb = {
+		.name = "api", .ipv4 = "10.87.20.5", .restricted = 1,
+		.cidrs = c, .ncidrs = 1, .ports = p, .nports = 2,
+	};
+	_cleanup_free_ char *s = NULL;
+
+	sb_cidr_parse("10.123.0.0/24", &c[0], NULL);
+	sb_cidr_parse("fd00::/8", &c[1], NULL);
+	s = sb_fw_sandbox_script(&sb, &e);
+	CHECK_STR(s,
+		"# sandbox api at 10.87.20.5\n"
+		"add element inet sandbox restricted4 { 10.87.20.5 comment "
+		"\"api\" }\n"
+		"add element inet sandbox cidr4 { 10.87.20.5 . 10.123.0.0/24 "
+		"comment \"api\" }\n"
+		"add element inet sandbox ports4 { 10.87.20.5 . tcp . 6379 "
+		"comment \"api\" }\n"
+		"add element inet sandbox ports4 { 10.87.20.5 . udp . 5353 "
+		"comment \"api\" }\n", "sandbox script");
+	free(TAKE_PTR(s));
+
+	sb.restricted = 0;
+	sb.ncidrs = 0;
+	sb.nports = 0;
+	s = sb_fw_sandbox_script(&sb, &e);
+	CHECK_STR(s, "# sandbox api at 10.87.20.5\n", "open sandbox: no "
+		  "elements");
+	free(TAKE_PTR(s));
+
+	sb.cidrs = &c[1];
+	sb.ncidrs = 1;
+	CHECK(sb_fw_sandbox_script(&sb, &e) == NULL && e &&
+	      strstr(e->msg, "IPv4 only"), "IPv6 range refused");
+	sb.ncidrs = 0;
+	sb.name = "bad\"name";
+	CHECK(sb_fw_sandbox_script(&sb, &e) == NULL, "bad name refused");
+	sb.name = "api";
+	sb.ipv4 = "10.87.20.5 }";
+	CHECK(sb_fw_sandbox_script(&sb, &e) == NULL && e &&
+	      strstr(e->msg, "no usable IPv4"), "bad address refused");
+
+	s = sb_fw_port_script("api", "10.87.20.5", SB_TCP, 6379, 1, &e);
+	CHECK_STR(s, "add element inet sandbox ports4 { 10.87.20.5 . tcp . "
+		  "6379 comment \"api\" }\n", "expose add");
+	free(TAKE_PTR(s));
+	s = sb_fw_port_script("api", "10.87.20.5", SB_UDP, 53, 0, &e);
+	CHECK_STR(s, "delete element inet sandbox ports4 { 10.87.20.5 . udp "
+		  ". 53 }\n", "expose remove");
+	free(TAKE_PTR(s));
+	CHECK(sb_fw_port_script("api", "10.87.20.5", SB_TCP, 70000, 1, &e) ==
+	      NULL, "port out of range");
+}
+
+static void
+test_cleanup(void)
+{
+	_cleanup_error_ struct sb_error *e = NULL;
+	_cleanup_free_ char *s = sb_fw_cleanup_script(listing, "api", NULL,
+						      &e);
+
+	/* The element with an unexpected value is left alone; host-wide
+	 * private4 is never touched. */
+	CHECK_STR(s,
+		"delete element inet sandbox restricted4 { 10.87.20.5 }\n"
+		"delete element inet sandbox cidr4 { 10.87.20.5 . "
+		"10.123.0.0/24 }\n"
+		"delete element inet sandbox ports4 { 10.87.20.5 . udp . 53 }\n",
+		"cleanup by name");
+	free(TAKE_PTR(s));
+
+	/* By address too: a stale element of another sandbox that held
+	 * the address before. */
+	s = sb_fw_cleanup_script(listing, "new", "10.87.20.9", &e);
+	CHECK_STR(s,
+		"delete element inet sandbox restricted4 { 10.87.20.9 }\n"
+		"delete element inet sandbox cidr4 { 10.87.20.9 . "
+		"192.168.1.1-192.168.1.3 }\n", "cleanup by address");
+	free(TAKE_PTR(s));
+
+	s = sb_fw_cleanup_script(listing, "nobody", NULL, &e);
+	CHECK_STR(s, "", "nothing to clean");
+	free(TAKE_PTR(s));
+
+	CHECK(sb_fw_cleanup_script("{\"x\": 1}", "api", NULL, &e) == NULL,
+	      "bad listing");
+	CHECK(sb_fw_cleanup_script("not json", "api", NULL, &e) == NULL,
+	      "not json");
+}
+
+int
+main(void)
+{
+	test_base();
+	test_bad_host();
+	test_sandbox();
+	test_cleanup();
+	return tap_done();
+}
