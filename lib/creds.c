@@ -1,65 +1,658 @@
-/* Placeholder until deploy keys land: a repository is refused as not
- * available yet, everything else is a no-op. */
+/* Credentials: the deploy key's whole life, from generation in memory to
+ * its deletion on GitHub.
+ *
+ * Deliberate choices:
+ * - The private key exists as text only between sb_deploykey_private()
+ *   and the wipe right after ssh-add has read it; it is never written to
+ *   a file on the host or in the container.
+ * - --ssh-key FILE is the user's own key: it is loaded the same way but
+ *   never registered on (nor deleted from) GitHub, since it is the user's
+ *   to manage; its path is kept in user.sandbox.ssh-key so a restart can
+ *   load it again.
+ * - Rotation registers the new key before deleting the old, so a failure
+ *   halfway leaves the sandbox with a working key. */
 #include "creds.h"
 
-#include <stddef.h>
+#include <errno.h>
+#include <git2.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
-int
-sb_creds_prepare(const struct sb_creds_opts *o, struct sb_creds **out,
-		 struct sb_error **err)
-{
-	*out = NULL;
-	if (o->repo || o->ssh_key_file || o->branch)
-		return sb_error_set(err, SB_E_NOTIMPL,
-			"repositories and deploy keys (REPO, --branch, "
-			"--ssh-key) are not available yet");
-	return 0;
-}
+#include "agent.h"
+#include "buf.h"
+#include "cleanup.h"
+#include "deploykey.h"
+#include "exec.h"
+#include "files.h"
+#include "github.h"
+#include "repo.h"
 
-int
-sb_creds_attach(struct sb_creds *cr, struct sb_incus *c, const char *instance,
-		struct sb_error **err)
-{
-	(void)cr, (void)c, (void)instance, (void)err;
-	return 0;
-}
+#define GUEST_UID 1000
+#define GUEST_GID 1000
+#define GUEST_HOME "/home/ubuntu"
+#define PROFILE_FILE "/etc/profile.d/sandbox-agent.sh"
 
-void
-sb_creds_undo(struct sb_creds *cr, const char *name)
+struct sb_creds {
+	char *name;
+	char *repo_given;         /* as typed, stored in user.sandbox.repo */
+	struct sb_repo repo;
+	char *slug;
+	char *branch;
+	char *ssh_key_file;       /* absolute; NULL for a generated key */
+	struct sb_deploykey *key;
+	struct sb_github *gh;     /* NULL with --ssh-key */
+	long long key_id;         /* 0: nothing registered */
+};
+
+static char *
+fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *
+fmt(const char *f, ...)
 {
-	(void)cr, (void)name;
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, f);
+	n = vasprintf(&s, f, ap);
+	va_end(ap);
+	return n < 0 ? NULL : s;
 }
 
 void
 sb_creds_free(struct sb_creds *cr)
 {
-	(void)cr;
+	if (!cr)
+		return;
+	sb_deploykey_free(cr->key);
+	sb_github_free(cr->gh);
+	sb_repo_release(&cr->repo);
+	free(cr->name);
+	free(cr->repo_given);
+	free(cr->slug);
+	free(cr->branch);
+	free(cr->ssh_key_file);
+	free(cr);
+}
+
+const char *
+sb_creds_slug(const struct sb_creds *cr)
+{
+	return cr ? cr->slug : NULL;
+}
+
+const char *
+sb_creds_branch(const struct sb_creds *cr)
+{
+	return cr ? cr->branch : NULL;
+}
+
+const char *
+sb_creds_fingerprint(const struct sb_creds *cr)
+{
+	return cr && cr->key ? sb_deploykey_fingerprint(cr->key) : NULL;
+}
+
+/* git check-ref-format's rules, enough to keep a branch name from being
+ * read as an option or a revision expression. */
+static int
+branch_check(const char *b, struct sb_error **err)
+{
+	size_t n = strlen(b);
+
+	if (n == 0 || n > 255 || b[0] == '-' || b[0] == '/' ||
+	    b[n - 1] == '/' || b[n - 1] == '.' || strstr(b, "..") ||
+	    strstr(b, "//") || strstr(b, "@{") || strcmp(b, "@") == 0 ||
+	    (n >= 5 && strcmp(b + n - 5, ".lock") == 0))
+		goto bad;
+	for (const char *p = b; *p; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f ||
+		    strchr("~^:?*[\\", *p))
+			goto bad;
+	return 0;
+bad:
+	return sb_error_set(err, SB_E_INPUT,
+		"invalid branch '%s': use a git branch name (no spaces, "
+		"'..', '~^:?*[\\', leading '-' or trailing '/' or '.lock')",
+		b);
+}
+
+static char *
+key_title(const char *name)
+{
+	return fmt("sandbox-%s", name);
+}
+
+int
+sb_creds_prepare(const struct sb_creds_opts *o, struct sb_creds **out,
+		 struct sb_error **err)
+{
+	_cleanup_free_ char *title = NULL;
+	struct sb_creds *cr;
+
+	*out = NULL;
+	if (!o->repo) {
+		if (o->ssh_key_file || o->branch)
+			return sb_error_set(err, SB_E_USAGE, "%s needs a "
+				"repository (REPO, or --from a sandbox that "
+				"has one)", o->ssh_key_file ? "--ssh-key" :
+				"--branch");
+		return 0;
+	}
+	if (o->branch && branch_check(o->branch, err) < 0)
+		return -1;
+	cr = calloc(1, sizeof(*cr));
+	if (!cr)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	if (sb_repo_parse(o->repo, &cr->repo, err) < 0)
+		goto fail;
+	cr->name = strdup(o->name);
+	cr->repo_given = strdup(o->repo);
+	cr->slug = sb_repo_slug(&cr->repo);
+	cr->branch = o->branch ? strdup(o->branch) : NULL;
+	title = key_title(o->name);
+	if (!cr->name || !cr->repo_given || !cr->slug || !title ||
+	    (o->branch && !cr->branch)) {
+		sb_error_set(err, SB_E_SYSTEM, "out of memory");
+		goto fail;
+	}
+	if (o->ssh_key_file) {
+		cr->ssh_key_file = realpath(o->ssh_key_file, NULL);
+		if (!cr->ssh_key_file) {
+			sb_error_sys(err, "--ssh-key '%s'", o->ssh_key_file);
+			goto fail;
+		}
+		cr->key = sb_deploykey_from_file(cr->ssh_key_file, title, err);
+		if (!cr->key)
+			goto fail;
+		*out = cr;
+		return 0;
+	}
+	cr->gh = sb_github_open(err);
+	if (!cr->gh)
+		goto fail;
+	cr->key = sb_deploykey_generate(title, err);
+	if (!cr->key)
+		goto fail;
+	if (sb_github_key_add(cr->gh, cr->slug, title,
+			      sb_deploykey_public(cr->key), 0, &cr->key_id,
+			      err) < 0)
+		goto fail;
+	*out = cr;
+	return 0;
+fail:
+	sb_creds_free(cr);
+	return -1;
+}
+
+/* Starts the sandbox's agent and loads key into it. */
+static int
+agent_load(const char *name, const struct sb_deploykey *key,
+	   struct sb_error **err)
+{
+	char *pem = NULL;
+	size_t len = 0;
+	int r;
+
+	if (sb_agent_start(name, err) < 0)
+		return -1;
+	if (sb_deploykey_private(key, &pem, &len, err) < 0)
+		return -1;
+	r = sb_agent_add(name, pem, len, err);
+	sb_deploykey_wipe(pem, len);
+	return r;
+}
+
+/* The proxy device that shows the host agent's socket inside: listening
+ * in the instance, owned by uid 1000 and usable by it alone. */
+static json_object *
+agent_device(const char *name)
+{
+	_cleanup_free_ char *sock = sb_agent_socket(name);
+	_cleanup_free_ char *connect = sock ? fmt("unix:%s", sock) : NULL;
+	json_object *d;
+
+	if (!connect)
+		return NULL;
+	d = json_object_new_object();
+	json_object_object_add(d, "type", json_object_new_string("proxy"));
+	json_object_object_add(d, "bind", json_object_new_string("instance"));
+	json_object_object_add(d, "listen",
+			       json_object_new_string("unix:"
+						      SB_CREDS_GUEST_SOCK));
+	json_object_object_add(d, "connect", json_object_new_string(connect));
+	json_object_object_add(d, "uid", json_object_new_string("1000"));
+	json_object_object_add(d, "gid", json_object_new_string("1000"));
+	json_object_object_add(d, "mode", json_object_new_string("0600"));
+	return d;
+}
+
+static int
+patch_instance(struct sb_incus *c, const char *instance, json_object *config,
+	       json_object *devices, struct sb_error **err)
+{
+	_cleanup_json_ json_object *body = json_object_new_object();
+	_cleanup_json_ json_object *res = NULL;
+	_cleanup_free_ char *esc = sb_incus_escape(instance);
+	_cleanup_free_ char *path = esc ? fmt("/1.0/instances/%s", esc) : NULL;
+
+	if (!path) {
+		json_object_put(config);
+		json_object_put(devices);
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	}
+	if (config)
+		json_object_object_add(body, "config", config);
+	if (devices)
+		json_object_object_add(body, "devices", devices);
+	res = sb_incus_call(c, "PATCH", path, body, NULL, err);
+	return res ? 0 : -1;
+}
+
+/* git's stderr as one line, without the "Cloning into ..." chatter. */
+static char *
+git_message(const struct sb_buf *e)
+{
+	struct sb_buf b = { 0 };
+	char *copy, *save = NULL, *line;
+
+	if (!e->data || !*e->data)
+		return strdup("git gave no message");
+	copy = strdup(e->data);
+	if (!copy)
+		return NULL;
+	for (line = strtok_r(copy, "\r\n", &save); line;
+	     line = strtok_r(NULL, "\r\n", &save)) {
+		if (strncmp(line, "Cloning into", 12) == 0 || !*line)
+			continue;
+		if (b.len)
+			sb_buf_append(&b, "; ", 2);
+		sb_buf_append(&b, line, strlen(line));
+	}
+	free(copy);
+	return b.data ? sb_buf_take(&b) : strdup("git gave no message");
+}
+
+/* The clone runs as uid 1000 with the agent socket; the host key is
+ * accepted on first use and kept in ~/.ssh/known_hosts for later pushes.
+ * URL and branch travel as environment variables, never through the
+ * shell's parser. */
+static const char clone_script[] =
+	"set -e\n"
+	"git clone -- \"$SB_URL\" " SB_CREDS_WORKSPACE "\n"
+	"git config --global --add safe.directory " SB_CREDS_WORKSPACE "\n"
+	"if [ -n \"$SB_BRANCH\" ]; then\n"
+	"  cd " SB_CREDS_WORKSPACE "\n"
+	"  if git rev-parse -q --verify \"refs/remotes/origin/$SB_BRANCH\" "
+	">/dev/null; then\n"
+	"    git checkout -q \"$SB_BRANCH\" --\n"
+	"  else\n"
+	"    git checkout -q -b \"$SB_BRANCH\"\n"
+	"  fi\n"
+	"fi\n";
+
+static int
+clone_repo(struct sb_creds *cr, struct sb_incus *c, const char *instance,
+	   struct sb_error **err)
+{
+	_cleanup_free_ char *url = fmt("SB_URL=%s", cr->repo.ssh_url);
+	_cleanup_free_ char *br = fmt("SB_BRANCH=%s",
+				      cr->branch ? cr->branch : "");
+	const char *argv[] = { "sh", "-c", clone_script, NULL };
+	const char *env[] = {
+		"HOME=" GUEST_HOME, "USER=ubuntu", "LOGNAME=ubuntu",
+		"SSH_AUTH_SOCK=" SB_CREDS_GUEST_SOCK,
+		"GIT_SSH_COMMAND=ssh -o StrictHostKeyChecking=accept-new "
+		"-o BatchMode=yes",
+		"GIT_TERMINAL_PROMPT=0", url, br, NULL,
+	};
+	struct sb_buf errout = { .max = 64 << 10 };
+	int status = -1;
+	char *msg;
+
+	if (!url || !br)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	if (sb_exec_recorded(c, instance, argv, env, GUEST_UID, GUEST_GID,
+			     GUEST_HOME, NULL, 0, &status, NULL, &errout,
+			     err) < 0) {
+		sb_buf_release(&errout);
+		return sb_error_prefix(err, "cloning %s", cr->repo.ssh_url);
+	}
+	if (status == 0) {
+		sb_buf_release(&errout);
+		return 0;
+	}
+	msg = git_message(&errout);
+	sb_buf_release(&errout);
+	sb_error_set(err, SB_E_FAIL, "cloning %s into %s failed: %s",
+		     cr->repo.ssh_url, SB_CREDS_WORKSPACE,
+		     msg ? msg : "out of memory");
+	free(msg);
+	return -1;
+}
+
+static const char profile_text[] =
+	"# Written by sandbox-start: the deploy key's agent, kept on the "
+	"host.\n"
+	"export SSH_AUTH_SOCK=" SB_CREDS_GUEST_SOCK "\n";
+
+int
+sb_creds_attach(struct sb_creds *cr, struct sb_incus *c, const char *instance,
+		struct sb_error **err)
+{
+	json_object *config, *devices;
+	char id[32];
+
+	if (!cr)
+		return 0;
+	if (agent_load(cr->name, cr->key, err) < 0)
+		return sb_error_prefix(err, "starting the ssh-agent of '%s'",
+				       cr->name);
+	config = json_object_new_object();
+	json_object_object_add(config, SB_KEY("repo"),
+			       json_object_new_string(cr->repo_given));
+	if (cr->branch)
+		json_object_object_add(config, SB_KEY("branch"),
+				       json_object_new_string(cr->branch));
+	if (cr->key_id) {
+		snprintf(id, sizeof(id), "%lld", cr->key_id);
+		json_object_object_add(config, SB_KEY("deploy-key-id"),
+				       json_object_new_string(id));
+	}
+	if (cr->ssh_key_file)
+		json_object_object_add(config, SB_KEY("ssh-key"),
+				       json_object_new_string(cr->ssh_key_file));
+	json_object_object_add(config, "environment.SSH_AUTH_SOCK",
+			       json_object_new_string(SB_CREDS_GUEST_SOCK));
+	devices = json_object_new_object();
+	json_object_object_add(devices, SB_CREDS_DEVICE,
+			       agent_device(cr->name));
+	if (patch_instance(c, instance, config, devices, err) < 0)
+		return sb_error_prefix(err, "adding the agent socket to '%s'",
+				       instance);
+	if (sb_file_push(c, instance, PROFILE_FILE, profile_text,
+			 sizeof(profile_text) - 1, 0, 0, 0644, err) < 0)
+		return sb_error_prefix(err, "writing %s", PROFILE_FILE);
+	return clone_repo(cr, c, instance, err);
+}
+
+void
+sb_creds_undo(struct sb_creds *cr, const char *name)
+{
+	if (!cr)
+		return;
+	if (cr->key_id && cr->gh &&
+	    sb_github_key_delete(cr->gh, cr->slug, cr->key_id, NULL) == 0)
+		cr->key_id = 0;
+	sb_agent_stop(name ? name : cr->name);
+}
+
+/* ---- restart, stop, remove ---- */
+
+static json_object *
+get_instance(struct sb_incus *c, const char *instance, struct sb_error **err)
+{
+	_cleanup_free_ char *esc = sb_incus_escape(instance);
+	_cleanup_free_ char *path = esc ? fmt("/1.0/instances/%s", esc) : NULL;
+
+	if (!path) {
+		sb_error_set(err, SB_E_SYSTEM, "out of memory");
+		return NULL;
+	}
+	return sb_incus_get(c, path, NULL, err);
+}
+
+static const char *
+config_str(json_object *inst, const char *key)
+{
+	json_object *cfg, *v;
+
+	if (!json_object_object_get_ex(inst, "config", &cfg) ||
+	    !json_object_object_get_ex(cfg, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static long long
+parse_id(const char *s)
+{
+	char *e;
+	long long v;
+
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	v = strtoll(s, &e, 10);
+	return errno || *e || v <= 0 ? 0 : v;
+}
+
+static char *
+left_message(const char *slug, long long id, const char *why)
+{
+	_cleanup_free_ char *page = sb_github_keys_page(slug);
+
+	return fmt("deploy key %lld on %s was not deleted (%s); delete it at "
+		   "%s", id, slug, why, page ? page : "GitHub");
+}
+
+int
+sb_creds_restart_ex(struct sb_incus *c, const struct sb_sandbox *s,
+		    char **left, struct sb_error **err)
+{
+	_cleanup_json_ json_object *inst = NULL;
+	_cleanup_free_ char *title = NULL, *slug = NULL;
+	struct sb_github *gh = NULL;
+	struct sb_deploykey *key = NULL;
+	struct sb_repo repo = { 0 };
+	const char *keyfile;
+	long long old_id, new_id = 0;
+	json_object *config, *devices;
+	char id[32];
+	int ret = -1;
+
+	if (left)
+		*left = NULL;
+	if (!s->repo)
+		return 0;
+	inst = get_instance(c, s->instance, err);
+	if (!inst)
+		return -1;
+	/* The device is set again each time: a sandbox made by the older
+	 * scripts has none, and replacing an identical one is a no-op. */
+	devices = json_object_new_object();
+	json_object_object_add(devices, SB_CREDS_DEVICE,
+			       agent_device(s->name));
+	if (sb_agent_state(s->name) == SB_AGENT_OK) {
+		config = json_object_new_object();
+		json_object_object_add(config, "environment.SSH_AUTH_SOCK",
+			json_object_new_string(SB_CREDS_GUEST_SOCK));
+		return patch_instance(c, s->instance, config, devices, err);
+	}
+	title = key_title(s->name);
+	keyfile = config_str(inst, SB_KEY("ssh-key"));
+	if (keyfile && *keyfile) {
+		/* The user's own key: load it again, nothing to rotate. */
+		key = sb_deploykey_from_file(keyfile, title, err);
+		if (!key || agent_load(s->name, key, err) < 0)
+			goto out;
+		config = json_object_new_object();
+		json_object_object_add(config, "environment.SSH_AUTH_SOCK",
+			json_object_new_string(SB_CREDS_GUEST_SOCK));
+		ret = patch_instance(c, s->instance, config, devices, err);
+		devices = NULL;
+		goto out;
+	}
+	if (sb_repo_parse(s->repo, &repo, err) < 0)
+		goto out;
+	slug = sb_repo_slug(&repo);
+	if (!slug || !title) {
+		sb_error_set(err, SB_E_SYSTEM, "out of memory");
+		goto out;
+	}
+	/* The key is gone with the agent: make and register a new one. */
+	if (!(gh = sb_github_open(err)) ||
+	    !(key = sb_deploykey_generate(title, err)) ||
+	    sb_github_key_add(gh, slug, title, sb_deploykey_public(key), 0,
+			      &new_id, err) < 0) {
+		sb_error_prefix(err, "the deploy key of '%s' is gone (its "
+				"agent ended); making a new one", s->name);
+		goto out;
+	}
+	if (agent_load(s->name, key, err) < 0)
+		goto undo;
+	snprintf(id, sizeof(id), "%lld", new_id);
+	config = json_object_new_object();
+	json_object_object_add(config, SB_KEY("deploy-key-id"),
+			       json_object_new_string(id));
+	json_object_object_add(config, "environment.SSH_AUTH_SOCK",
+			       json_object_new_string(SB_CREDS_GUEST_SOCK));
+	ret = patch_instance(c, s->instance, config, devices, err);
+	devices = NULL;
+	if (ret < 0)
+		goto undo;
+	old_id = parse_id(config_str(inst, SB_KEY("deploy-key-id")));
+	if (old_id && old_id != new_id) {
+		struct sb_error *e = NULL;
+
+		if (sb_github_key_delete(gh, slug, old_id, &e) < 0 && left)
+			*left = left_message(slug, old_id, e->msg);
+		sb_error_free(e);
+	}
+	goto out;
+undo:
+	sb_github_key_delete(gh, slug, new_id, NULL);
+	sb_agent_stop(s->name);
+	ret = -1;
+out:
+	json_object_put(devices);
+	sb_deploykey_free(key);
+	sb_github_free(gh);
+	sb_repo_release(&repo);
+	return ret;
 }
 
 int
 sb_creds_restart(struct sb_incus *c, const struct sb_sandbox *s,
 		 struct sb_error **err)
 {
-	(void)c, (void)s, (void)err;
-	return 0;
+	return sb_creds_restart_ex(c, s, NULL, err);
 }
 
 void
 sb_creds_stop(const char *name)
 {
-	(void)name;
+	sb_agent_stop(name);
 }
 
 void
 sb_creds_remove(const struct sb_sandbox *s, char **left)
 {
-	(void)s;
+	struct sb_error *e = NULL;
+	struct sb_github *gh;
+	struct sb_repo repo;
+	char *slug;
+	long long id;
+
 	*left = NULL;
+	sb_agent_stop(s->name);
+	id = parse_id(s->deploy_key_id);
+	if (!id || !s->repo)
+		return;
+	if (sb_repo_parse(s->repo, &repo, &e) < 0) {
+		*left = fmt("deploy key %lld was not deleted: the repository "
+			    "'%s' in user.sandbox.repo is not understood",
+			    id, s->repo);
+		sb_error_free(e);
+		return;
+	}
+	slug = sb_repo_slug(&repo);
+	sb_repo_release(&repo);
+	if (!slug)
+		return;
+	gh = sb_github_open(&e);
+	if (!gh || sb_github_key_delete(gh, slug, id, &e) < 0)
+		*left = left_message(slug, id, e ? e->msg : "out of memory");
+	sb_github_free(gh);
+	sb_error_free(e);
+	free(slug);
 }
 
 const char *
 sb_creds_agent_status(const char *name)
 {
-	(void)name;
-	return NULL;
+	switch (sb_agent_state(name)) {
+	case SB_AGENT_OK:
+		return "ok";
+	case SB_AGENT_NOKEY:
+		return "no-key";
+	default:
+		return "none";
+	}
+}
+
+/* ---- --from ---- */
+
+char *
+sb_creds_origin_of(struct sb_incus *c, const char *instance,
+		   struct sb_error **err)
+{
+	struct sb_buf cfgtext = { 0 };
+	git_config *cfg = NULL;
+	git_buf url = { 0 };
+	char path[64];
+	char *out = NULL;
+	int fd, rc;
+
+	if (sb_file_pull(c, instance, SB_CREDS_WORKSPACE "/.git/config",
+			 &cfgtext, 1 << 20, err) < 0) {
+		if (*err && (*err)->code == SB_E_NOTFOUND)
+			sb_error_set(err, SB_E_NOTFOUND, "'%s' has no "
+				     "repository in %s to take the origin "
+				     "from", instance, SB_CREDS_WORKSPACE);
+		sb_buf_release(&cfgtext);
+		return NULL;
+	}
+	/* libgit2 parses config only from a file: hand it a memfd, which
+	 * is memory, not disk. */
+	fd = memfd_create("sandbox-git-config", MFD_CLOEXEC);
+	if (fd < 0) {
+		sb_buf_release(&cfgtext);
+		sb_error_sys(err, "memfd_create");
+		return NULL;
+	}
+	if (cfgtext.len &&
+	    write(fd, cfgtext.data, cfgtext.len) != (ssize_t)cfgtext.len) {
+		sb_error_sys(err, "memfd write");
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	git_libgit2_init();
+	rc = git_config_open_ondisk(&cfg, path);
+	if (rc == 0)
+		rc = git_config_get_string_buf(&url, cfg, "remote.origin.url");
+	if (rc == GIT_ENOTFOUND) {
+		sb_error_set(err, SB_E_NOTFOUND, "the repository in %s of '%s' "
+			     "has no origin remote", SB_CREDS_WORKSPACE,
+			     instance);
+	} else if (rc < 0) {
+		const git_error *ge = git_error_last();
+
+		sb_error_set(err, SB_E_FAIL, "reading %s/.git/config of '%s': "
+			     "%s", SB_CREDS_WORKSPACE, instance,
+			     ge && ge->message ? ge->message : "libgit2 error");
+	} else if (!(out = strdup(url.ptr))) {
+		sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	}
+	git_buf_dispose(&url);
+	git_config_free(cfg);
+	git_libgit2_shutdown();
+out:
+	close(fd);
+	sb_buf_release(&cfgtext);
+	return out;
 }

@@ -22,13 +22,19 @@ struct sb_creds_opts {
 };
 
 /* Before the instance exists: checks REPO, finds the token, makes the key
- * and registers it on GitHub.  *out is NULL when there is nothing to do
- * (no repository).  On failure nothing is left on GitHub. */
+ * and registers it on GitHub (title sandbox-NAME, write access).  With
+ * --ssh-key the user's key is read instead and GitHub is not called.
+ * *out is NULL when there is nothing to do (no repository; --branch or
+ * --ssh-key without one is a usage error).  On failure nothing is left
+ * on GitHub. */
 int sb_creds_prepare(const struct sb_creds_opts *o, struct sb_creds **out,
 		     struct sb_error **err);
 /* After the instance runs: starts the agent, loads the key, adds the
- * agent socket device, stores user.sandbox.deploy-key-id and
- * user.sandbox.repo/branch, clones into /workspace/project. */
+ * agent socket device, stores user.sandbox.deploy-key-id,
+ * user.sandbox.repo/branch (and user.sandbox.ssh-key with --ssh-key),
+ * sets SSH_AUTH_SOCK (environment.SSH_AUTH_SOCK and
+ * /etc/profile.d/sandbox-agent.sh), clones into /workspace/project as
+ * uid 1000.  A failed clone's error carries git's own message. */
 int sb_creds_attach(struct sb_creds *cr, struct sb_incus *c,
 		    const char *instance, struct sb_error **err);
 /* Undoes prepare and attach after a failed start: deletes the key from
@@ -38,16 +44,41 @@ void sb_creds_undo(struct sb_creds *cr, const char *name);
 void sb_creds_free(struct sb_creds *cr);
 
 /* Restart of a stopped sandbox: starts its agent again, rotating the key
- * when the old one is gone. */
+ * when the old one is gone.  Call it before starting the instance (it
+ * works on a running one too).  Blocks on GitHub and Incus. */
 int sb_creds_restart(struct sb_incus *c, const struct sb_sandbox *s,
 		     struct sb_error **err);
+/* The same; when the rotation could not delete the old key from GitHub
+ * (the restart itself succeeds), *left says what remains there (caller
+ * frees; NULL when nothing does). */
+int sb_creds_restart_ex(struct sb_incus *c, const struct sb_sandbox *s,
+			char **left, struct sb_error **err);
 /* sandbox-stop: ends the agent. */
 void sb_creds_stop(const char *name);
 /* sandbox-stop --rm and sandbox-nuke: deletes the key from GitHub.  When
  * that cannot be done, *left says exactly what remains there (caller
  * frees); the removal goes on regardless. */
 void sb_creds_remove(const struct sb_sandbox *s, char **left);
-/* sandbox-list's AGENT column: "ok", "no-key" or "none". */
+/* sandbox-list's AGENT column: "ok", "no-key" or "none", asked of the
+ * host-side agent over its socket (at most 2 s). */
 const char *sb_creds_agent_status(const char *name);
+
+/* For --from OTHER when its metadata has no user.sandbox.repo: the origin
+ * URL of OTHER's /workspace/project, read through the Incus file API
+ * (running or stopped) and parsed with libgit2.  Caller frees.
+ * SB_E_NOTFOUND when there is no repository or no origin. */
+char *sb_creds_origin_of(struct sb_incus *c, const char *instance,
+			 struct sb_error **err);
+
+/* For the summary: "OWNER/REPO", the branch asked for (NULL: default),
+ * and the key's "SHA256:..." fingerprint. */
+const char *sb_creds_slug(const struct sb_creds *cr);
+const char *sb_creds_branch(const struct sb_creds *cr);
+const char *sb_creds_fingerprint(const struct sb_creds *cr);
+
+/* Names shared with tests and the lifecycle code. */
+#define SB_CREDS_DEVICE "ssh-agent"              /* the proxy device */
+#define SB_CREDS_GUEST_SOCK "/run/ssh-agent.sock" /* inside */
+#define SB_CREDS_WORKSPACE "/workspace/project"
 
 #endif

@@ -1,0 +1,525 @@
+/* Per-sandbox ssh-agent on the host.
+ *
+ * ssh-agent is started in its usual daemonising form (`ssh-agent -s -a
+ * SOCK`): it binds the socket before forking, so the socket exists when
+ * the parent exits, and it prints SSH_AGENT_PID, which we keep.  Keys are
+ * loaded by `ssh-add -` reading a socketpair we write from memory (a
+ * socket rather than a pipe so an early exit of ssh-add gives EPIPE, not
+ * SIGPIPE, through MSG_NOSIGNAL). */
+#include "agent.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cleanup.h"
+#include "sandbox.h"
+
+#define SSH_AGENTC_REQUEST_IDENTITIES 11
+#define SSH_AGENT_IDENTITIES_ANSWER 12
+#define IO_TIMEOUT_MS 2000
+
+extern char **environ;
+
+const char *
+sb_agent_dir(void)
+{
+	const char *d = getenv("SANDBOX_AGENT_DIR");
+
+	return d && *d == '/' ? d : SB_AGENT_DIR;
+}
+
+static char *
+agent_path(const char *name, const char *suffix)
+{
+	char *s;
+
+	if (sb_name_check(name, NULL) < 0)
+		return NULL;
+	if (asprintf(&s, "%s/%s.%s", sb_agent_dir(), name, suffix) < 0)
+		return NULL;
+	return s;
+}
+
+char *
+sb_agent_socket(const char *name)
+{
+	return agent_path(name, "sock");
+}
+
+/* Makes DIR (and its parent) and insists it is a real directory of ours
+ * that nobody else can enter: the socket in it gives use of the key. */
+static int
+ensure_dir(struct sb_error **err)
+{
+	const char *d = sb_agent_dir();
+	_cleanup_free_ char *parent = strdup(d);
+	char *slash;
+	struct stat st;
+
+	if (!parent)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = '\0';
+		if (mkdir(parent, 0755) < 0 && errno != EEXIST)
+			return sb_error_sys(err, "creating %s", parent);
+	}
+	if (mkdir(d, 0700) < 0 && errno != EEXIST)
+		return sb_error_sys(err, "creating %s", d);
+	if (lstat(d, &st) < 0)
+		return sb_error_sys(err, "checking %s", d);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+		return sb_error_set(err, SB_E_PERM, "%s is not a directory "
+				    "owned by uid %u; remove it and retry", d,
+				    (unsigned)geteuid());
+	if ((st.st_mode & 07777) != 0700 && chmod(d, 0700) < 0)
+		return sb_error_sys(err, "making %s private", d);
+	return 0;
+}
+
+/* Reads /proc/PID/cmdline and checks that it is an ssh-agent bound to
+ * sock, so a recycled pid is never signalled. */
+static int
+is_our_agent(pid_t pid, const char *sock)
+{
+	char path[64], buf[4096];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+	const char *p, *end;
+	int agent = 0, bound = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	end = buf + n;
+	for (p = buf; p < end; p += strlen(p) + 1) {
+		const char *base = strrchr(p, '/');
+
+		if (p == buf)
+			agent = strcmp(base ? base + 1 : p, "ssh-agent") == 0;
+		else if (strcmp(p, sock) == 0)
+			bound = 1;
+	}
+	return agent && bound;
+}
+
+static pid_t
+read_pid(const char *pidfile)
+{
+	char buf[32];
+	_cleanup_close_ int fd = open(pidfile, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	long v;
+	char *e;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	v = strtol(buf, &e, 10);
+	if (v <= 1 || (*e && *e != '\n'))
+		return -1;
+	return (pid_t)v;
+}
+
+/* Without a pid file (removed by hand, or an older run), look for the
+ * agent among all processes: /proc is a few hundred entries. */
+static pid_t
+scan_for_agent(const char *sock)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = -1;
+
+	if (!d)
+		return -1;
+	while (found < 0 && (e = readdir(d))) {
+		char *end;
+		long v = strtol(e->d_name, &end, 10);
+
+		if (*end || v <= 1)
+			continue;
+		if (is_our_agent((pid_t)v, sock))
+			found = (pid_t)v;
+	}
+	closedir(d);
+	return found;
+}
+
+static void
+kill_agent(pid_t pid, const char *sock)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+	if (pid <= 1 || !is_our_agent(pid, sock))
+		return;
+	kill(pid, SIGTERM);
+	/* Not our child (it daemonised), so poll for it to go; ssh-agent
+	 * exits at once on SIGTERM. */
+	for (int i = 0; i < 100; i++) {
+		if (kill(pid, 0) < 0 && errno == ESRCH)
+			return;
+		if (!is_our_agent(pid, sock))
+			return;
+		nanosleep(&ts, NULL);
+	}
+	kill(pid, SIGKILL);
+}
+
+void
+sb_agent_stop(const char *name)
+{
+	_cleanup_free_ char *sock = agent_path(name, "sock");
+	_cleanup_free_ char *pidfile = agent_path(name, "pid");
+
+	if (!sock || !pidfile)
+		return;
+	kill_agent(read_pid(pidfile), sock);
+	kill_agent(scan_for_agent(sock), sock);
+	unlink(sock);
+	unlink(pidfile);
+}
+
+/* The environment for our children: the caller's, with SSH_AUTH_SOCK
+ * replaced (or removed when sock is NULL). */
+static char **
+child_env(const char *sock)
+{
+	size_t n = 0, j = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	env = calloc(n + 2, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "SSH_AUTH_SOCK=", 14) != 0 &&
+		    strncmp(environ[i], "SSH_AGENT_PID=", 14) != 0)
+			env[j++] = environ[i];
+	if (sock && asprintf(&env[j], "SSH_AUTH_SOCK=%s", sock) < 0)
+		env[j] = NULL;
+	return env;
+}
+
+static void
+child_env_free(char **env, const char *sock)
+{
+	size_t n = 0;
+
+	if (!env)
+		return;
+	while (env[n])
+		n++;
+	if (sock && n)
+		free(env[n - 1]);
+	free(env);
+}
+
+static int
+wait_child(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Reads fd to EOF into b (capped by b->max). */
+static void
+slurp(int fd, struct sb_buf *b)
+{
+	char tmp[1024];
+	ssize_t r;
+
+	for (;;) {
+		r = read(fd, tmp, sizeof(tmp));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return;
+		if (sb_buf_append(b, tmp, (size_t)r) < 0)
+			return;
+	}
+}
+
+static void
+one_line(char *s)
+{
+	size_t n;
+
+	for (char *p = s; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	n = strlen(s);
+	while (n && s[n - 1] == ' ')
+		s[--n] = '\0';
+}
+
+static int
+write_pidfile(const char *pidfile, pid_t pid, struct sb_error **err)
+{
+	_cleanup_free_ char *tmp = NULL;
+	char buf[32];
+	int fd, n;
+
+	if (asprintf(&tmp, "%s.tmp", pidfile) < 0)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return sb_error_sys(err, "writing %s", tmp);
+	n = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+	if (write(fd, buf, (size_t)n) != n || fsync(fd) < 0) {
+		close(fd);
+		unlink(tmp);
+		return sb_error_sys(err, "writing %s", tmp);
+	}
+	close(fd);
+	if (rename(tmp, pidfile) < 0) {
+		unlink(tmp);
+		return sb_error_sys(err, "writing %s", pidfile);
+	}
+	return 0;
+}
+
+int
+sb_agent_start(const char *name, struct sb_error **err)
+{
+	_cleanup_free_ char *sock = agent_path(name, "sock");
+	_cleanup_free_ char *pidfile = agent_path(name, "pid");
+	struct sb_buf out = { .max = 4096 };
+	posix_spawn_file_actions_t fa;
+	char **env;
+	int fds[2], st, rc;
+	pid_t pid, agent = -1;
+	const char *p;
+
+	if (!sock || !pidfile)
+		return sb_error_set(err, SB_E_INPUT, "bad sandbox name '%s'",
+				    name);
+	if (strlen(sock) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		return sb_error_set(err, SB_E_INPUT, "agent socket path %s "
+				    "is too long for a unix socket", sock);
+	if (ensure_dir(err) < 0)
+		return -1;
+	sb_agent_stop(name);
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return sb_error_sys(err, "starting ssh-agent");
+	env = child_env(NULL);
+	{
+		char *const argv[] = { "ssh-agent", "-s", "-a", sock, NULL };
+
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+		posix_spawn_file_actions_addopen(&fa, STDIN_FILENO,
+						 "/dev/null", O_RDONLY, 0);
+		posix_spawn_file_actions_addopen(&fa, STDERR_FILENO,
+						 "/dev/null", O_WRONLY, 0);
+		rc = posix_spawnp(&pid, "ssh-agent", &fa, NULL, argv,
+				  env ? env : environ);
+		posix_spawn_file_actions_destroy(&fa);
+	}
+	child_env_free(env, NULL);
+	close(fds[1]);
+	if (rc != 0) {
+		close(fds[0]);
+		errno = rc;
+		return sb_error_sys(err, "running ssh-agent (is OpenSSH's "
+				    "client installed?)");
+	}
+	slurp(fds[0], &out);
+	close(fds[0]);
+	st = wait_child(pid);
+	p = out.data ? strstr(out.data, "SSH_AGENT_PID=") : NULL;
+	if (p)
+		agent = (pid_t)strtol(p + 14, NULL, 10);
+	sb_buf_release(&out);
+	if (st != 0 || agent <= 1)
+		return sb_error_set(err, SB_E_FAIL, "ssh-agent did not start "
+				    "on %s (exit status %d)", sock, st);
+	if (write_pidfile(pidfile, agent, err) < 0) {
+		kill_agent(agent, sock);
+		unlink(sock);
+		return -1;
+	}
+	return 0;
+}
+
+int
+sb_agent_add(const char *name, const char *key, size_t len,
+	     struct sb_error **err)
+{
+	_cleanup_free_ char *sock = agent_path(name, "sock");
+	struct sb_buf errout = { .max = 4096 };
+	posix_spawn_file_actions_t fa;
+	char **env;
+	int sv[2], efd[2], rc, st;
+	size_t off = 0;
+	pid_t pid;
+
+	if (!sock)
+		return sb_error_set(err, SB_E_INPUT, "bad sandbox name '%s'",
+				    name);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return sb_error_sys(err, "running ssh-add");
+	if (pipe2(efd, O_CLOEXEC) < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return sb_error_sys(err, "running ssh-add");
+	}
+	env = child_env(sock);
+	{
+		char *const argv[] = { "ssh-add", "-q", "-", NULL };
+
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_adddup2(&fa, sv[1], STDIN_FILENO);
+		posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO,
+						 "/dev/null", O_WRONLY, 0);
+		posix_spawn_file_actions_adddup2(&fa, efd[1], STDERR_FILENO);
+		rc = posix_spawnp(&pid, "ssh-add", &fa, NULL, argv,
+				  env ? env : environ);
+		posix_spawn_file_actions_destroy(&fa);
+	}
+	child_env_free(env, sock);
+	close(sv[1]);
+	close(efd[1]);
+	if (rc != 0) {
+		close(sv[0]);
+		close(efd[0]);
+		errno = rc;
+		return sb_error_sys(err, "running ssh-add (is OpenSSH's "
+				    "client installed?)");
+	}
+	while (off < len) {
+		ssize_t w = send(sv[0], key + off, len - off, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	close(sv[0]);
+	slurp(efd[0], &errout);
+	close(efd[0]);
+	st = wait_child(pid);
+	if (st != 0) {
+		if (errout.data)
+			one_line(errout.data);
+		sb_error_set(err, SB_E_FAIL, "loading the key into the "
+			     "sandbox's ssh-agent failed: %s",
+			     errout.data && *errout.data ? errout.data :
+			     "ssh-add gave no reason");
+		sb_buf_release(&errout);
+		return -1;
+	}
+	sb_buf_release(&errout);
+	return 0;
+}
+
+/* Waits for fd to be ready; 0 on timeout. */
+static int
+wait_fd(int fd, short ev)
+{
+	struct pollfd p = { .fd = fd, .events = ev };
+	int r;
+
+	do
+		r = poll(&p, 1, IO_TIMEOUT_MS);
+	while (r < 0 && errno == EINTR);
+	return r > 0;
+}
+
+static int
+read_full(int fd, unsigned char *b, size_t n)
+{
+	size_t off = 0;
+
+	while (off < n) {
+		ssize_t r;
+
+		if (!wait_fd(fd, POLLIN))
+			return -1;
+		r = read(fd, b + off, n - off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		off += (size_t)r;
+	}
+	return 0;
+}
+
+int
+sb_agent_count(const char *name, int *nkeys, struct sb_error **err)
+{
+	_cleanup_free_ char *sock = agent_path(name, "sock");
+	_cleanup_close_ int fd = -1;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	static const unsigned char req[5] = { 0, 0, 0, 1,
+					      SSH_AGENTC_REQUEST_IDENTITIES };
+	unsigned char hdr[9];
+	uint32_t len;
+
+	if (!sock || strlen(sock) >= sizeof(sa.sun_path))
+		return sb_error_set(err, SB_E_INPUT, "bad sandbox name '%s'",
+				    name);
+	memcpy(sa.sun_path, sock, strlen(sock) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return sb_error_sys(err, "connecting to %s", sock);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
+	    !(errno == EINPROGRESS && wait_fd(fd, POLLOUT)))
+		return sb_error_sys(err, "no ssh-agent answers on %s", sock);
+	if (!wait_fd(fd, POLLOUT) ||
+	    send(fd, req, sizeof(req), MSG_NOSIGNAL) != (ssize_t)sizeof(req))
+		return sb_error_sys(err, "no ssh-agent answers on %s", sock);
+	/* uint32 length, byte type, uint32 nkeys; the keys follow and are
+	 * not needed. */
+	if (read_full(fd, hdr, 5) < 0)
+		return sb_error_set(err, SB_E_FAIL, "no ssh-agent answers on "
+				    "%s", sock);
+	len = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
+	      (uint32_t)hdr[2] << 8 | hdr[3];
+	if (hdr[4] != SSH_AGENT_IDENTITIES_ANSWER || len < 5 ||
+	    read_full(fd, hdr + 5, 4) < 0)
+		return sb_error_set(err, SB_E_FAIL, "the agent on %s gave an "
+				    "unexpected answer", sock);
+	*nkeys = (int)((uint32_t)hdr[5] << 24 | (uint32_t)hdr[6] << 16 |
+		       (uint32_t)hdr[7] << 8 | hdr[8]);
+	return 0;
+}
+
+enum sb_agent_state
+sb_agent_state(const char *name)
+{
+	int n = 0;
+
+	if (sb_agent_count(name, &n, NULL) < 0)
+		return SB_AGENT_NONE;
+	return n > 0 ? SB_AGENT_OK : SB_AGENT_NOKEY;
+}
