@@ -1,0 +1,324 @@
+/* The `sandbox` command line, the session's command and environment, the
+ * ssh config block and identity choice, and tmux naming and quoting. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "panes.h"
+#include "session.h"
+#include "tap.h"
+
+/* Table rows leave trailing fields zero on purpose. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+#define MAXARGS 12
+
+static void
+parse_ok(void)
+{
+	static const struct {
+		const char *argv[MAXARGS];
+		int mode;
+		size_t nnames;
+		const char *cmd;
+		int parallel, ssh, help, version;
+		const char *jump;
+	} cases[] = {
+		{ { "sandbox", "api" }, SB_SESSION_SHELL, 1 },
+		{ { "sandbox", "api", "--claude" }, SB_SESSION_CLAUDE, 1 },
+		{ { "sandbox", "--claude", "a", "b" }, SB_SESSION_CLAUDE, 2 },
+		{ { "sandbox", "api", "--cmd", "git status" }, SB_SESSION_CMD, 1,
+		  "git status" },
+		{ { "sandbox", "a", "b", "c", "--cmd=ls -l" }, SB_SESSION_CMD, 3,
+		  "ls -l" },
+		{ { "sandbox", "--cmd", "x", "a", "b", "--parallel", "2" },
+		  SB_SESSION_CMD, 2, "x", 2 },
+		{ { "sandbox", "a", "--cmd", "x", "--parallel=64" },
+		  SB_SESSION_CMD, 1, "x", 64 },
+		{ { "sandbox", "api", "--ssh-config" }, SB_SESSION_SHELL, 1,
+		  NULL, 0, 1 },
+		{ { "sandbox", "api", "--ssh-config", "--jump", "me@server" },
+		  SB_SESSION_SHELL, 1, NULL, 0, 1, 0, 0, "me@server" },
+		{ { "sandbox", "--help" }, SB_SESSION_SHELL, 0, NULL, 0, 0, 1 },
+		{ { "sandbox", "-h", "--bogus" }, SB_SESSION_SHELL, 0, NULL, 0, 0,
+		  1 },
+		{ { "sandbox", "--version" }, SB_SESSION_SHELL, 0, NULL, 0, 0, 0,
+		  1 },
+		/* "--" ends options: a command that starts with a dash. */
+		{ { "sandbox", "--cmd", "-x", "--", "api" }, SB_SESSION_CMD, 1,
+		  "-x" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *argv[MAXARGS + 1] = { 0 };
+		int argc = 0;
+		struct sb_session_args a;
+		_cleanup_error_ struct sb_error *err = NULL;
+		int r;
+
+		while (cases[i].argv[argc]) {
+			argv[argc] = strdup(cases[i].argv[argc]);
+			argc++;
+		}
+		r = sb_session_parse_args(argc, argv, &a, &err);
+		CHECK(r == 0, "case %zu parses: %s", i, err ? err->msg : "");
+		if (r == 0) {
+			CHECK(a.mode == cases[i].mode, "case %zu mode", i);
+			CHECK(a.nnames == cases[i].nnames, "case %zu: %zu names",
+			      i, a.nnames);
+			CHECK_STR(a.cmd, cases[i].cmd, "case %zu cmd", i);
+			CHECK(a.parallel == cases[i].parallel, "case %zu par", i);
+			CHECK(a.ssh_config == cases[i].ssh, "case %zu ssh", i);
+			CHECK(a.help == cases[i].help, "case %zu help", i);
+			CHECK(a.version == cases[i].version, "case %zu ver", i);
+			CHECK_STR(a.jump, cases[i].jump, "case %zu jump", i);
+			if (a.nnames)
+				CHECK(a.names[a.nnames] == NULL,
+				      "case %zu: names end with NULL", i);
+		}
+		if (i == 2 && r == 0)
+			CHECK(strcmp(a.names[0], "a") == 0 &&
+			      strcmp(a.names[1], "b") == 0, "names in order");
+		sb_session_args_release(&a);
+		for (int k = 0; k < argc; k++)
+			free(argv[k]);
+	}
+}
+
+static void
+parse_bad(void)
+{
+	static const struct {
+		const char *argv[MAXARGS];
+		const char *says;
+	} cases[] = {
+		{ { "sandbox" }, "no sandbox named" },
+		{ { "sandbox", "--claude" }, "no sandbox named" },
+		{ { "sandbox", "a", "--claude", "--cmd", "x" }, "exclude" },
+		{ { "sandbox", "a", "--jump", "h" }, "--ssh-config" },
+		{ { "sandbox", "a", "--ssh-config", "--claude" }, "--ssh-config" },
+		{ { "sandbox", "a", "--ssh-config", "--cmd", "x" },
+		  "--ssh-config" },
+		{ { "sandbox", "a", "--parallel", "2" }, "--cmd" },
+		{ { "sandbox", "a", "--cmd", "x", "--parallel", "0" }, "0" },
+		{ { "sandbox", "a", "--cmd", "x", "--parallel", "65" }, "65" },
+		{ { "sandbox", "a", "--cmd", "x", "--parallel", "two" }, "two" },
+		{ { "sandbox", "a_b" }, "a_b" },
+		{ { "sandbox", "-x" }, "-x" },
+		{ { "sandbox", "a", "a" }, "named twice" },
+		{ { "sandbox", "a", "--bogus" }, "--bogus" },
+		{ { "sandbox", "a", "--cmd" }, "needs a value" },
+		{ { "sandbox", "a", "--cmd", "" }, "needs a command" },
+		{ { "sandbox", "a", "--cmd", "x", "--cmd", "y" }, "twice" },
+		{ { "sandbox", "a", "--ssh-config", "--jump", "" }, "host" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *argv[MAXARGS + 1] = { 0 };
+		int argc = 0;
+		struct sb_session_args a;
+		_cleanup_error_ struct sb_error *err = NULL;
+		int r;
+
+		while (cases[i].argv[argc]) {
+			argv[argc] = strdup(cases[i].argv[argc]);
+			argc++;
+		}
+		r = sb_session_parse_args(argc, argv, &a, &err);
+		CHECK(r == -1 && err && err->code == SB_E_USAGE,
+		      "bad case %zu is a usage error", i);
+		if (err)
+			CHECK(strstr(err->msg, cases[i].says) != NULL,
+			      "bad case %zu says '%s': %s", i, cases[i].says,
+			      err->msg);
+		sb_session_args_release(&a);
+		for (int k = 0; k < argc; k++)
+			free(argv[k]);
+	}
+}
+
+static int
+has_env(const char *const *env, const char *kv)
+{
+	for (; env && *env; env++)
+		if (strcmp(*env, kv) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+prepare(void)
+{
+	struct sb_session_cmd sc;
+	struct sb_exec_spec spec = { 0 };
+
+	setenv("TERM", "screen-256color", 1);
+	unsetenv("LANG");
+	sb_session_prepare(&sc, SB_SESSION_SHELL, NULL, &spec);
+	CHECK_STR(spec.argv[0], "bash", "shell argv0");
+	CHECK_STR(spec.argv[1], "--login", "login shell");
+	CHECK(spec.argv[2] == NULL, "shell has no -c");
+	CHECK(spec.uid == 1000 && spec.gid == 1000, "uid/gid 1000");
+	CHECK_STR(spec.cwd, "/workspace/project", "cwd");
+	CHECK(has_env(spec.env, "HOME=/home/ubuntu"), "HOME");
+	CHECK(has_env(spec.env, "USER=ubuntu"), "USER");
+	CHECK(has_env(spec.env, "TERM=screen-256color"), "TERM from host");
+	CHECK(has_env(spec.env, "SSH_AUTH_SOCK=/run/ssh-agent.sock"),
+	      "agent socket");
+	CHECK(has_env(spec.env, "LANG=C.UTF-8"), "LANG default");
+	sb_session_cmd_release(&sc);
+
+	setenv("LANG", "de_DE.UTF-8", 1);
+	sb_session_prepare(&sc, SB_SESSION_CLAUDE, NULL, &spec);
+	CHECK_STR(spec.argv[2], "-c", "claude -c");
+	CHECK_STR(spec.argv[3], "claude --dangerously-skip-permissions",
+		  "claude command");
+	CHECK(has_env(spec.env, "LANG=de_DE.UTF-8"), "LANG from host");
+	sb_session_cmd_release(&sc);
+
+	sb_session_prepare(&sc, SB_SESSION_CMD, "git status", &spec);
+	CHECK_STR(spec.argv[3], "git status", "--cmd command");
+	CHECK(spec.argv[4] == NULL, "argv ends");
+	sb_session_cmd_release(&sc);
+}
+
+static void
+ssh_config(void)
+{
+	struct sb_sandbox s = { .name = "api", .slot = 3, .ssh_port = 2203 };
+	_cleanup_error_ struct sb_error *err = NULL;
+	char *t;
+
+	t = sb_session_ssh_config(&s, "/home/me/.ssh/id_ed25519", NULL, &err);
+	CHECK_STR(t, "Host sandbox-api\n  HostName localhost\n  Port 2203\n"
+		  "  User ubuntu\n  IdentityFile /home/me/.ssh/id_ed25519\n",
+		  "ssh config block");
+	free(t);
+	t = sb_session_ssh_config(&s, NULL, "me@server", &err);
+	CHECK_STR(t, "Host sandbox-api\n  HostName localhost\n  Port 2203\n"
+		  "  User ubuntu\n  ProxyJump me@server\n",
+		  "with --jump, no identity");
+	free(t);
+	s.ssh_port = 0;
+	t = sb_session_ssh_config(&s, NULL, NULL, &err);
+	CHECK(t && strstr(t, "Port 2203\n"), "port from the slot");
+	free(t);
+	s.slot = 0;
+	t = sb_session_ssh_config(&s, NULL, NULL, &err);
+	CHECK(!t && err && strstr(err->msg, "api"), "no port: error");
+	free(t);
+}
+
+static void
+touch(const char *dir, const char *name)
+{
+	char p[512];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/.ssh/%s", dir, name);
+	f = fopen(p, "w");
+	if (f)
+		fclose(f);
+}
+
+static void
+identity(void)
+{
+	char dir[] = "/tmp/test-session-XXXXXX";
+	char ssh[600], want[600];
+	char *id;
+
+	if (!mkdtemp(dir)) {
+		CHECK(0, "mkdtemp");
+		return;
+	}
+	snprintf(ssh, sizeof(ssh), "%s/.ssh", dir);
+	mkdir(ssh, 0700);
+	id = sb_session_identity(dir);
+	CHECK(id == NULL, "no key: none");
+	free(id);
+	touch(dir, "id_ecdsa"); /* no .pub: skipped */
+	touch(dir, "id_rsa");
+	touch(dir, "id_rsa.pub");
+	id = sb_session_identity(dir);
+	snprintf(want, sizeof(want), "%s/.ssh/id_rsa", dir);
+	CHECK_STR(id, want, "first key with a .pub");
+	free(id);
+	touch(dir, "id_ed25519");
+	touch(dir, "id_ed25519.pub");
+	id = sb_session_identity(dir);
+	snprintf(want, sizeof(want), "%s/.ssh/id_ed25519", dir);
+	CHECK_STR(id, want, "ed25519 first");
+	free(id);
+	CHECK(sb_session_identity(NULL) == NULL, "no home");
+	for (const char *const *n = (const char *const[]){ "id_ecdsa",
+		     "id_rsa", "id_rsa.pub", "id_ed25519", "id_ed25519.pub",
+		     NULL }; *n; n++) {
+		char p[700];
+
+		snprintf(p, sizeof(p), "%s/%s", ssh, *n);
+		unlink(p);
+	}
+	rmdir(ssh);
+	rmdir(dir);
+}
+
+static void
+home(void)
+{
+	char *h;
+
+	unsetenv("SUDO_USER");
+	setenv("HOME", "/home/someone", 1);
+	h = sb_session_host_home();
+	CHECK_STR(h, "/home/someone", "HOME without sudo");
+	free(h);
+	if (geteuid() == 0) {
+		setenv("SUDO_USER", "root", 1);
+		h = sb_session_host_home();
+		CHECK_STR(h, "/home/someone", "SUDO_USER=root is ignored");
+		free(h);
+		setenv("SUDO_USER", "nobody", 1);
+		h = sb_session_host_home();
+		CHECK(h && strcmp(h, "/home/someone") != 0,
+		      "under sudo: SUDO_USER's home (%s)", h ? h : "");
+		free(h);
+		unsetenv("SUDO_USER");
+	}
+}
+
+static void
+tmux_names(void)
+{
+	char *names[] = { "a", "b-c", "d" };
+	char *names2[] = { "a-b", "c", "d" };
+	char *s = sb_panes_session(names, 3), *t = sb_panes_session(names2, 3);
+	char *cmd;
+
+	CHECK_STR(s, "sandbox-a_b-c_d", "session name");
+	CHECK(s && t && strcmp(s, t) != 0, "different sets, different names");
+	free(s);
+	free(t);
+	cmd = sb_panes_pane_command("/opt/it's/sandbox", "api", "--claude");
+	CHECK_STR(cmd, "'/opt/it'\\''s/sandbox' 'api' '--claude'",
+		  "pane command quoting");
+	free(cmd);
+	cmd = sb_panes_pane_command("/usr/bin/sandbox", "api", NULL);
+	CHECK_STR(cmd, "'/usr/bin/sandbox' 'api'", "pane command");
+	free(cmd);
+}
+
+int
+main(void)
+{
+	parse_ok();
+	parse_bad();
+	prepare();
+	ssh_config();
+	identity();
+	home();
+	tmux_names();
+	return tap_done();
+}
