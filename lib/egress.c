@@ -1,41 +1,389 @@
-/* Placeholder until egress filtering lands: restriction is refused as not
- * available yet, everything else is a no-op. */
+/* Egress control (see egress.h): glue between the sandbox model, the
+ * nftables table (firewall.c) and Squid (squid.c).
+ *
+ * Per-sandbox state is not kept anywhere of ours: the firewall's set
+ * elements carry the sandbox's NAME as a comment and Squid's ACL files
+ * name it in their first line, so remove(NAME) finds everything without
+ * knowing the address, and apply first sweeps whatever an earlier holder
+ * of the same address left. */
 #include "egress.h"
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "allowlist.h"
+#include "buf.h"
+#include "cidr.h"
+#include "cleanup.h"
+#include "firewall.h"
+#include "host.h"
+#include "setup.h"
+#include "squid.h"
+
+static char summary[512];
+
+/* The bridge's IPv4 address, from the interface itself. */
+static int
+bridge_ipv4(char out[INET_ADDRSTRLEN], struct sb_error **err)
+{
+	struct ifaddrs *ifa, *i;
+	int found = 0;
+
+	if (getifaddrs(&ifa) < 0)
+		return sb_error_sys(err, "listing interfaces");
+	for (i = ifa; i && !found; i = i->ifa_next)
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
+		    strcmp(i->ifa_name, SB_BRIDGE) == 0)
+			found = inet_ntop(AF_INET,
+				&((struct sockaddr_in *)i->ifa_addr)->sin_addr,
+				out, INET_ADDRSTRLEN) != NULL;
+	freeifaddrs(ifa);
+	if (!found)
+		return sb_error_set(err, SB_E_NOTFOUND, "bridge %s has no "
+				    "IPv4 address: run sandbox-setup",
+				    SB_BRIDGE);
+	return 0;
+}
 
 int
 sb_egress_check(const struct sb_egress_opts *o, json_object *cfg,
 		struct sb_error **err)
 {
-	(void)cfg;
-	if (o->restrict_domains || o->domains_file || o->nallow_cidr)
-		return sb_error_set(err, SB_E_NOTIMPL,
-			"egress filtering (--restrict-domains, "
-			"--domains-file, --allow-cidr) is not available yet");
+	struct sb_buf cidrs = { 0 };
+
+	if (o->restrict_domains || o->domains_file) {
+		_cleanup_free_ char *home = sb_host_user_home();
+		_cleanup_free_ char *path = sb_allowlist_resolve(
+			o->domains_file, home, sb_host_datadir());
+		char abs[PATH_MAX];
+		struct sb_allowlist al = { 0 };
+
+		if (!path)
+			return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+		if (sb_allowlist_load(&al, path, err) < 0)
+			return -1;
+		sb_allowlist_release(&al);
+		/* Stored absolute: restart re-reads it from anywhere. */
+		if (!realpath(path, abs))
+			return sb_error_sys(err, "resolving %s", path);
+		json_object_object_add(cfg, SB_KEY("restrict-domains"),
+				       json_object_new_string("yes"));
+		json_object_object_add(cfg, SB_KEY("domains-file"),
+				       json_object_new_string(abs));
+	}
+	for (size_t i = 0; i < o->nallow_cidr; i++) {
+		struct sb_cidr c;
+		char t[SB_CIDR_TEXT_MAX];
+
+		if (sb_cidr_parse(o->allow_cidr[i], &c, err) < 0) {
+			sb_buf_release(&cidrs);
+			return sb_error_prefix(err, "--allow-cidr");
+		}
+		if (c.family != AF_INET) {
+			sb_buf_release(&cidrs);
+			return sb_error_set(err, SB_E_INPUT, "--allow-cidr "
+				"'%s': only IPv4 ranges can be opened (the "
+				"sandbox bridge carries IPv4 only)",
+				o->allow_cidr[i]);
+		}
+		sb_cidr_format(&c, t);
+		sb_buf_appendf(&cidrs, "%s%s", cidrs.len ? "," : "", t);
+	}
+	if (cidrs.overflow)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	if (cidrs.len)
+		json_object_object_add(cfg, SB_EGRESS_KEY_CIDR,
+				       json_object_new_string(cidrs.data));
+	sb_buf_release(&cidrs);
+	return 0;
+}
+
+static int
+install_base(const char *b4, struct sb_error **err)
+{
+	struct sb_fw_host h = {
+		.bridge = SB_BRIDGE, .bridge4 = b4,
+		.squid_http = SB_SQUID_HTTP_PORT,
+		.squid_https = SB_SQUID_HTTPS_PORT,
+	};
+	_cleanup_free_ char *script = sb_fw_base_script(&h, err);
+
+	if (!script || sb_fw_run(script, 0, err) < 0)
+		return sb_error_prefix(err, "installing the egress firewall");
 	return 0;
 }
 
 int
 sb_egress_setup(struct sb_error **err)
 {
-	(void)err;
+	char b4[INET_ADDRSTRLEN];
+	int lock, bridge_ok;
+
+	summary[0] = '\0';
+	if (bridge_ipv4(b4, err) < 0)
+		return -1;
+	if ((lock = sb_host_lock("egress", err)) < 0)
+		return -1;
+	bridge_ok = sb_fw_bridge_family_works();
+	if (install_base(b4, err) < 0 || sb_squid_setup(b4, err) < 0) {
+		sb_host_unlock(lock);
+		return -1;
+	}
+	sb_host_unlock(lock);
+	/* Say which mechanism is in force, so nobody goes looking for
+	 * Incus network ACLs that this kernel cannot run. */
+	snprintf(summary, sizeof(summary),
+		 "egress: nftables table inet %s (forward/input hooks with "
+		 "conntrack on %s)%s; squid pid %d on %s:%d/%d",
+		 SB_FW_TABLE, SB_BRIDGE,
+		 bridge_ok ? "" : "; bridge-family conntrack/reject not "
+		 "available on this kernel, so Incus network ACLs are not "
+		 "used", sb_squid_pid(), b4, SB_SQUID_HTTP_PORT,
+		 SB_SQUID_HTTPS_PORT);
 	return 0;
+}
+
+const char *
+sb_egress_summary(void)
+{
+	return summary;
+}
+
+/* What apply needs that sb_sandbox does not carry: the allow-cidr key,
+ * and the address when the caller had none. */
+static int
+fetch_extra(const struct sb_sandbox *s, char **cidr, char **ipv4,
+	    struct sb_error **err)
+{
+	struct sb_incus *c = sb_incus_open(NULL, err);
+	_cleanup_free_ char *path = NULL;
+	_cleanup_json_ json_object *inst = NULL;
+	json_object *cfg, *v;
+
+	*cidr = *ipv4 = NULL;
+	if (!c)
+		return -1;
+	if (asprintf(&path, "/1.0/instances/%s?recursion=1", s->instance) < 0)
+		path = NULL;
+	inst = path ? sb_incus_get(c, path, NULL, err) : NULL;
+	sb_incus_free(c);
+	if (!inst)
+		return -1;
+	if ((json_object_object_get_ex(inst, "expanded_config", &cfg) ||
+	     json_object_object_get_ex(inst, "config", &cfg)) &&
+	    json_object_object_get_ex(cfg, SB_EGRESS_KEY_CIDR, &v))
+		*cidr = strdup(json_object_get_string(v));
+	if (!s->ipv4) {
+		json_object *st, *net, *eth0, *addrs;
+
+		if (json_object_object_get_ex(inst, "state", &st) &&
+		    json_object_object_get_ex(st, "network", &net) &&
+		    json_object_object_get_ex(net, "eth0", &eth0) &&
+		    json_object_object_get_ex(eth0, "addresses", &addrs))
+			for (size_t i = 0;
+			     i < json_object_array_length(addrs) && !*ipv4;
+			     i++) {
+				json_object *a = json_object_array_get_idx(
+					addrs, i), *f, *ad;
+
+				if (json_object_object_get_ex(a, "family", &f) &&
+				    strcmp(json_object_get_string(f),
+					   "inet") == 0 &&
+				    json_object_object_get_ex(a, "address",
+							      &ad))
+					*ipv4 = strdup(
+						json_object_get_string(ad));
+			}
+	}
+	return 0;
+}
+
+/* The firewall's current listing, installing the base when missing. */
+static char *
+listing(struct sb_error **err)
+{
+	_cleanup_error_ struct sb_error *e = NULL;
+	char *json = sb_fw_list_json(&e);
+	char b4[INET_ADDRSTRLEN];
+
+	if (json)
+		return json;
+	if (e->code != SB_E_NOTFOUND) {
+		*err = TAKE_PTR(e);
+		return NULL;
+	}
+	if (bridge_ipv4(b4, err) < 0 || install_base(b4, err) < 0)
+		return NULL;
+	return sb_fw_list_json(err);
+}
+
+static int
+apply_locked(const struct sb_sandbox *s, const char *ipv4, const char *csv,
+	     struct sb_error **err)
+{
+	_cleanup_free_ struct sb_cidr *cidrs = NULL;
+	_cleanup_free_ struct sb_fw_port *ports = NULL;
+	_cleanup_free_ char *json = NULL, *del = NULL, *add = NULL;
+	_cleanup_free_ char *script = NULL;
+	size_t ncidrs = 0;
+	struct sb_fw_sandbox fs;
+
+	if (sb_cidr_parse_list(csv, &cidrs, &ncidrs, err) < 0)
+		return sb_error_prefix(err, "%s", SB_EGRESS_KEY_CIDR);
+	ports = calloc(s->nports ? s->nports : 1, sizeof(*ports));
+	if (!ports)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	for (size_t i = 0; i < s->nports; i++) {
+		ports[i].proto = s->ports[i].proto;
+		ports[i].port = s->ports[i].guest_port;
+	}
+	fs = (struct sb_fw_sandbox){
+		.name = s->name, .ipv4 = ipv4, .restricted = s->restricted,
+		.cidrs = cidrs, .ncidrs = ncidrs,
+		.ports = ports, .nports = s->nports,
+	};
+	if (!(add = sb_fw_sandbox_script(&fs, err)))
+		return -1;
+	/* Squid first: by the time the redirect exists, Squid knows the
+	 * sandbox.  Either way nothing is let through unfiltered. */
+	if (s->restricted) {
+		_cleanup_free_ char *home = sb_host_user_home();
+		_cleanup_free_ char *path = sb_allowlist_resolve(
+			s->domains_file, home, sb_host_datadir());
+		struct sb_allowlist al = { 0 };
+		int r;
+
+		if (!path)
+			return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+		if (sb_allowlist_load(&al, path, err) < 0)
+			return -1;
+		if (sb_squid_forget(s->name, NULL, 0, err) < 0 ||
+		    sb_squid_ensure(err) < 0) {
+			sb_allowlist_release(&al);
+			return -1;
+		}
+		r = sb_squid_allow(s->name, ipv4, &al, err);
+		sb_allowlist_release(&al);
+		if (r < 0)
+			return -1;
+	} else if (sb_squid_forget(s->name, ipv4, 1, err) < 0) {
+		return -1;
+	}
+	/* One transaction: the sandbox's old elements (by name, and any
+	 * left by an earlier holder of the address) out, the new ones in. */
+	if (!(json = listing(err)) ||
+	    !(del = sb_fw_cleanup_script(json, s->name, ipv4, err)))
+		return -1;
+	if (asprintf(&script, "%s%s", del, add) < 0)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	return sb_fw_run(script, 0, err);
 }
 
 int
 sb_egress_apply(const struct sb_sandbox *s, struct sb_error **err)
 {
-	(void)s, (void)err;
+	_cleanup_free_ char *csv = NULL, *ipv4 = NULL;
+	int lock, r;
+
+	if (fetch_extra(s, &csv, &ipv4, err) < 0)
+		return sb_error_prefix(err, "egress for '%s'", s->name);
+	if (!s->ipv4 && !ipv4)
+		return sb_error_set(err, SB_E_FAIL, "egress for '%s': the "
+				    "sandbox has no IPv4 address on eth0 yet",
+				    s->name);
+	if ((lock = sb_host_lock("egress", err)) < 0)
+		return -1;
+	r = apply_locked(s, s->ipv4 ? s->ipv4 : ipv4, csv, err);
+	sb_host_unlock(lock);
+	if (r < 0)
+		return sb_error_prefix(err, "egress for '%s'", s->name);
 	return 0;
 }
 
 void
 sb_egress_remove(const char *name)
 {
-	(void)name;
+	_cleanup_free_ char *json = NULL, *del = NULL;
+	int lock = sb_host_lock("egress", NULL);
+
+	json = sb_fw_list_json(NULL);
+	if (json && (del = sb_fw_cleanup_script(json, name, NULL, NULL)) &&
+	    *del)
+		sb_fw_run(del, 0, NULL);
+	sb_squid_forget(name, NULL, 1, NULL);
+	if (lock >= 0)
+		sb_host_unlock(lock);
+}
+
+int
+sb_egress_expose(const struct sb_sandbox *s, int port, int proto, int add,
+		 struct sb_error **err)
+{
+	_cleanup_free_ char *csv = NULL, *ipv4 = NULL, *script = NULL;
+	_cleanup_free_ char *json = NULL;
+	const char *addr = s->ipv4;
+	int lock, r;
+
+	if (!addr) {
+		_cleanup_error_ struct sb_error *e = NULL;
+
+		/* Stopped: nothing to do now; apply reads the devices. */
+		if (!s->running || fetch_extra(s, &csv, &ipv4, &e) < 0 ||
+		    !ipv4)
+			return 0;
+		addr = ipv4;
+	}
+	if (!(script = sb_fw_port_script(s->name, addr, proto, port, add,
+					 err)))
+		return -1;
+	if ((lock = sb_host_lock("egress", err)) < 0)
+		return -1;
+	if (!add) {
+		/* Deleting a missing element fails the transaction: only
+		 * delete what is there. */
+		_cleanup_free_ char *needle = NULL;
+
+		json = sb_fw_list_json(NULL);
+		if (asprintf(&needle, "[\"%s\", \"%s\", %d]", addr,
+			     proto == SB_UDP ? "udp" : "tcp", port) < 0 ||
+		    !json || !strstr(json, needle)) {
+			sb_host_unlock(lock);
+			return 0;
+		}
+	} else if (!(json = listing(err))) {
+		sb_host_unlock(lock);
+		return -1;
+	}
+	r = sb_fw_run(script, 0, err);
+	sb_host_unlock(lock);
+	if (r < 0)
+		return sb_error_prefix(err, "%s outbound port %d for '%s'",
+				       add ? "opening" : "closing", port,
+				       s->name);
+	return 0;
 }
 
 const char *
 sb_egress_mode(const struct sb_sandbox *s)
 {
 	return s->restricted ? "filtered" : "open";
+}
+
+int
+sb_egress_teardown(struct sb_error **err)
+{
+	int lock = sb_host_lock("egress", err), r;
+
+	if (lock < 0)
+		return -1;
+	r = sb_fw_delete_table(err);
+	if (r == 0)
+		r = sb_squid_stop(err);
+	sb_host_unlock(lock);
+	return r;
 }

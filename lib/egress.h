@@ -1,7 +1,11 @@
-/* Egress control: the host firewall (an nftables table of our own) and
- * the dedicated Squid instance that filters restricted sandboxes by SNI.
+/* Egress control: the host firewall (an nftables table of our own,
+ * lib/firewall.h) and the dedicated Squid instance that filters
+ * restricted sandboxes by SNI (lib/squid.h).
  *
- * The calls below are the whole contract with the lifecycle code. */
+ * The calls below are the whole contract with the lifecycle code.  All
+ * need root (CAP_NET_ADMIN for nftables); calls that touch Squid block
+ * until it listens again (well under a second).  Concurrent callers are
+ * serialised with the "egress" host lock. */
 #ifndef SB_EGRESS_H
 #define SB_EGRESS_H
 
@@ -11,9 +15,12 @@
 #include "incus.h"
 #include "sandbox.h"
 
+#define SB_EGRESS_KEY_CIDR SB_KEY("allow-cidr")
+
 struct sb_egress_opts {
-	int restrict_domains;
-	const char *domains_file; /* NULL: resolution order of DESIGN.md */
+	int restrict_domains;     /* --restrict-domains */
+	const char *domains_file; /* NULL: resolution order of DESIGN.md;
+				   * giving one implies restrict_domains */
 	const char **allow_cidr;
 	size_t nallow_cidr;
 };
@@ -25,15 +32,30 @@ struct sb_egress_opts {
 int sb_egress_check(const struct sb_egress_opts *o, json_object *cfg,
 		    struct sb_error **err);
 /* sandbox-setup: installs the host-wide rules and makes sure Squid runs.
- * Idempotent. */
+ * Idempotent: re-running never duplicates a rule and keeps the
+ * sandboxes' entries. */
 int sb_egress_setup(struct sb_error **err);
+/* What sb_egress_setup put in force, one line for sandbox-setup to print
+ * (which netfilter mechanism, Squid's pid and ports).  Static storage;
+ * "" before a successful setup. */
+const char *sb_egress_summary(void);
 /* Once the sandbox has its address (start and restart): per-sandbox rules,
- * ACLs and Squid reload, from the metadata in s. */
+ * ACLs and Squid reload, from the metadata in s (allow-cidr is read from
+ * Incus; the address too when s has none).  Installs the host-wide part
+ * first when it is missing (after a host reboot). */
 int sb_egress_apply(const struct sb_sandbox *s, struct sb_error **err);
 /* Stop, --rm and failed starts: removes every rule and ACL naming the
  * sandbox.  Best effort; never fails. */
 void sb_egress_remove(const char *name);
-/* sandbox-list's EGRESS column. */
+/* sandbox-expose, outbound half: lets the sandbox open connections to
+ * port/proto (SB_TCP, SB_UDP) anywhere outside (add != 0), or takes that
+ * away.  A sandbox without an address yet is not an error: apply picks
+ * the port up from its port-* devices when it starts. */
+int sb_egress_expose(const struct sb_sandbox *s, int port, int proto,
+		     int add, struct sb_error **err);
+/* sandbox-list's EGRESS column: "filtered" or "open". */
 const char *sb_egress_mode(const struct sb_sandbox *s);
+/* Removes the table and stops Squid (uninstall, and tests). */
+int sb_egress_teardown(struct sb_error **err);
 
 #endif
