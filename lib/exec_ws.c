@@ -122,7 +122,8 @@ send_control(struct pump *p, json_object *msg)
 
 	if (!p->ws[S_CTL] || p->done[S_CTL])
 		return 0;
-	return sb_ws_send(p->ws[S_CTL], SB_WS_TEXT, s, strlen(s), NULL);
+	return sb_ws_queue_frame(p->ws[S_CTL], 1, SB_WS_TEXT, s, strlen(s),
+				 NULL);
 }
 
 static void
@@ -200,9 +201,12 @@ read_stdin(struct pump *p)
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return;
 	if (n > 0) {
+		/* Queued, not sent: the pump flushes it while it keeps
+		 * reading output, so a command that writes before it reads
+		 * cannot deadlock against us. */
 		if (!p->done[S_IN] &&
-		    sb_ws_send(p->ws[S_IN], SB_WS_BINARY, buf, (size_t)n,
-			       NULL) == 0)
+		    sb_ws_queue_frame(p->ws[S_IN], 1, SB_WS_BINARY, buf,
+				      (size_t)n, NULL) == 0)
 			return;
 		p->in_open = 0; /* the command no longer takes input */
 		return;
@@ -210,7 +214,7 @@ read_stdin(struct pump *p)
 	/* End of file (or a terminal that went away). */
 	p->in_open = 0;
 	if (!p->spec->interactive && !p->done[S_IN])
-		sb_ws_send(p->ws[S_IN], SB_WS_TEXT, "", 0, NULL);
+		sb_ws_queue_frame(p->ws[S_IN], 1, SB_WS_TEXT, "", 0, NULL);
 }
 
 static void
@@ -251,12 +255,24 @@ run_pump(struct pump *p, struct sb_error **err)
 				return -1;
 		if (finished(p))
 			break;
-		for (int i = 0; i < NSOCK; i++)
-			if (p->ws[i] && !p->done[i])
+		for (int i = 0; i < NSOCK; i++) {
+			short ev = 0;
+
+			if (!p->ws[i])
+				continue;
+			/* A peer that hung up takes no more; drop its queue. */
+			if (sb_ws_pending(p->ws[i]) &&
+			    sb_ws_flush(p->ws[i], NULL) == 0 && !p->done[i])
+				ev |= POLLOUT;
+			if (!p->done[i])
+				ev |= POLLIN;
+			if (ev)
 				pf[n++] = (struct pollfd){
 					.fd = sb_ws_fd(p->ws[i]),
-					.events = POLLIN };
-		if (p->in_open) {
+					.events = ev };
+		}
+		/* Read stdin only once the last chunk is on its way. */
+		if (p->in_open && !sb_ws_pending(p->ws[S_IN])) {
 			in_at = n;
 			pf[n++] = (struct pollfd){ .fd = p->spec->fd_in,
 						   .events = POLLIN };
@@ -364,7 +380,7 @@ sb_exec_stream(struct sb_incus *c, const char *instance,
 	p.out_fd[S_CTL] = -1;
 	r = connect_all(c, &p, op_path, op, err);
 	if (r == 0 && !p.in_open && !spec->interactive)
-		r = sb_ws_send(p.ws[S_IN], SB_WS_TEXT, "", 0, err);
+		r = sb_ws_queue_frame(p.ws[S_IN], 1, SB_WS_TEXT, "", 0, err);
 	if (r == 0 && spec->interactive)
 		send_resize(&p); /* the size may have changed since the POST */
 	if (r == 0)

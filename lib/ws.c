@@ -31,6 +31,8 @@ struct sb_ws {
 	unsigned char *in; /* received, not yet consumed */
 	size_t in_len, in_off;
 	struct sb_buf frag; /* a fragmented message being reassembled */
+	struct sb_buf out;  /* frames queued, not yet written */
+	size_t out_off;
 	int frag_opcode;    /* 0 when none is in progress */
 	int eof, closed_sent, close_seen;
 };
@@ -254,6 +256,7 @@ sb_ws_new(const struct sb_ws_io *io, struct sb_error **err)
 	}
 	ws->io = *io;
 	ws->frag.max = SB_WS_MAX_PAYLOAD;
+	ws->out.max = SB_WS_MAX_QUEUE;
 	return ws;
 }
 
@@ -265,6 +268,7 @@ sb_ws_free(struct sb_ws *ws)
 	if (ws->io.close)
 		ws->io.close(ws->io.ctx);
 	sb_buf_release(&ws->frag);
+	sb_buf_release(&ws->out);
 	free(ws->in);
 	free(ws);
 }
@@ -305,48 +309,70 @@ wait_fd(int fd, short ev, long deadline)
 	}
 }
 
-static int
-send_all(struct sb_ws *ws, const unsigned char *p, size_t n,
-	 struct sb_error **err)
+int
+sb_ws_flush(struct sb_ws *ws, struct sb_error **err)
 {
-	long deadline = now_ms() + SEND_TIMEOUT_MS;
-
-	while (n) {
-		ssize_t w = ws->io.send(ws->io.ctx, p, n);
+	while (ws->out_off < ws->out.len) {
+		ssize_t w = ws->io.send(ws->io.ctx, ws->out.data + ws->out_off,
+					ws->out.len - ws->out_off);
 
 		if (w > 0) {
-			p += w;
-			n -= (size_t)w;
+			ws->out_off += (size_t)w;
 			continue;
 		}
-		if (w < 0 && errno != EAGAIN && errno != EINTR)
-			return sb_error_sys(err, "websocket: sending");
-		if (wait_fd(ws->io.fd, POLLOUT, deadline) <= 0)
-			return sb_error_set(err, SB_E_DAEMON,
-					    "websocket: peer does not take "
-					    "data (timed out sending)");
+		if (w < 0 && (errno == EAGAIN || errno == EINTR))
+			return 0;
+		return sb_error_sys(err, "websocket: sending");
 	}
-	return 0;
+	sb_buf_reset(&ws->out);
+	ws->out_off = 0;
+	return 1;
+}
+
+size_t
+sb_ws_pending(const struct sb_ws *ws)
+{
+	return ws->out.len - ws->out_off;
+}
+
+int
+sb_ws_queue_frame(struct sb_ws *ws, int fin, int opcode, const void *p,
+		  size_t n, struct sb_error **err)
+{
+	unsigned char key[4], h[SB_WS_MAX_HEADER];
+	size_t hl, start;
+
+	if (getrandom(key, sizeof(key), 0) != sizeof(key))
+		return sb_error_sys(err, "websocket: getrandom");
+	hl = sb_ws_header(h, fin, opcode, n, key);
+	start = ws->out.len;
+	if (sb_buf_append(&ws->out, h, hl) < 0 ||
+	    sb_buf_append(&ws->out, p, n) < 0) {
+		ws->out.overflow = 0;
+		return sb_error_set(err, SB_E_DAEMON,
+				    "websocket: more than %zu bytes queued "
+				    "for a peer that does not read",
+				    (size_t)SB_WS_MAX_QUEUE);
+	}
+	sb_ws_mask((unsigned char *)ws->out.data + start + hl, n, key, 0);
+	return sb_ws_flush(ws, err) < 0 ? -1 : 0;
 }
 
 int
 sb_ws_send_frame(struct sb_ws *ws, int fin, int opcode, const void *p,
 		 size_t n, struct sb_error **err)
 {
-	unsigned char key[4];
-	_cleanup_free_ unsigned char *f = NULL;
-	size_t h;
+	long deadline = now_ms() + SEND_TIMEOUT_MS;
+	int r;
 
-	if (getrandom(key, sizeof(key), 0) != sizeof(key))
-		return sb_error_sys(err, "websocket: getrandom");
-	f = malloc(SB_WS_MAX_HEADER + n);
-	if (!f)
-		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
-	h = sb_ws_header(f, fin, opcode, n, key);
-	if (n)
-		memcpy(f + h, p, n);
-	sb_ws_mask(f + h, n, key, 0);
-	return send_all(ws, f, h + n, err);
+	if (sb_ws_queue_frame(ws, fin, opcode, p, n, err) < 0)
+		return -1;
+	while ((r = sb_ws_flush(ws, err)) == 0)
+		if (wait_fd(ws->io.fd, POLLOUT, deadline) <= 0)
+			return sb_error_set(err, SB_E_DAEMON,
+					    "websocket: peer does not take "
+					    "data (timed out sending)");
+	return r < 0 ? -1 : 0;
 }
 
 int
@@ -365,8 +391,9 @@ sb_ws_close(struct sb_ws *ws, unsigned code)
 	if (ws->closed_sent || ws->eof)
 		return 0;
 	ws->closed_sent = 1;
-	/* The server may have hung up already (INCUS-API.md §7b). */
-	sb_ws_send(ws, SB_WS_CLOSE, b, 2, NULL);
+	/* Best effort, never blocking: the server may have hung up already
+	 * (INCUS-API.md §7b), and closing the socket says the same. */
+	sb_ws_queue_frame(ws, 1, SB_WS_CLOSE, b, 2, NULL);
 	return 0;
 }
 
@@ -425,8 +452,13 @@ sb_ws_handshake(struct sb_ws *ws, const char *host, const char *path,
 		       "Sec-WebSocket-Version: 13\r\n\r\n", path, host, key);
 	if (len < 0)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
-	if (send_all(ws, (unsigned char *)req, (size_t)len, err) < 0)
-		return -1;
+	if (sb_buf_append(&ws->out, req, (size_t)len) < 0)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	for (int r; (r = sb_ws_flush(ws, err)) != 1;)
+		if (r < 0 || wait_fd(ws->io.fd, POLLOUT, deadline) <= 0)
+			return r < 0 ? -1 : sb_error_set(err, SB_E_DAEMON,
+				"websocket: handshake not sent within %d ms",
+				timeout_ms);
 	/* Read the reply head; frame bytes may follow in the same read. */
 	while (!end) {
 		ssize_t r;
@@ -530,7 +562,8 @@ control(struct sb_ws *ws, const struct sb_ws_frame *f, struct sb_ws_msg *m)
 	if (f->opcode == SB_WS_PING) {
 		/* Incus pings every 10 s; a failed pong is not fatal. */
 		if (!ws->closed_sent)
-			sb_ws_send(ws, SB_WS_PONG, f->payload, f->len, NULL);
+			sb_ws_queue_frame(ws, 1, SB_WS_PONG, f->payload,
+					  f->len, NULL);
 		return 0;
 	}
 	if (f->opcode == SB_WS_PONG)

@@ -11,8 +11,9 @@
  * SB_WS_MAX_PAYLOAD, so a peer cannot make us allocate without bound.
  * Client frames are always masked with a fresh key from getrandom(2).
  *
- * A struct sb_ws is not thread-safe.  Reads never block; sends block (by
- * polling the fd) until the frame is written. */
+ * A struct sb_ws is not thread-safe.  Reads never block; sb_ws_send
+ * blocks (polling the fd) until the frame is written, sb_ws_queue_frame
+ * never does.  Pongs are queued, so answering a ping never blocks. */
 #ifndef SB_WS_H
 #define SB_WS_H
 
@@ -37,6 +38,8 @@ enum sb_ws_opcode {
 /* Largest frame payload and assembled message we accept (the Incus server
  * sends at most 32 KiB per frame). */
 #define SB_WS_MAX_PAYLOAD ((size_t)1 << 20)
+/* Most bytes queued for sending before sb_ws_queue_frame refuses. */
+#define SB_WS_MAX_QUEUE ((size_t)4 << 20)
 /* Longest frame header: 2 + 8 (64-bit length) + 4 (mask key). */
 #define SB_WS_MAX_HEADER 14
 
@@ -112,8 +115,17 @@ int sb_ws_send(struct sb_ws *ws, int opcode, const void *p, size_t n,
  * opcode, the rest SB_WS_CONT. */
 int sb_ws_send_frame(struct sb_ws *ws, int fin, int opcode, const void *p,
 		     size_t n, struct sb_error **err);
-/* Sends a close frame with code (1000 normal) once; a peer that has gone
- * already is not an error. */
+/* Queues a frame and writes what the socket takes without blocking; the
+ * rest goes out with later calls of sb_ws_flush (poll for POLLOUT while
+ * sb_ws_pending is non-zero).  At most SB_WS_MAX_QUEUE bytes wait. */
+int sb_ws_queue_frame(struct sb_ws *ws, int fin, int opcode, const void *p,
+		      size_t n, struct sb_error **err);
+/* Returns 1 when nothing is left queued, 0 when the socket is full, -1. */
+int sb_ws_flush(struct sb_ws *ws, struct sb_error **err);
+size_t sb_ws_pending(const struct sb_ws *ws);
+
+/* Sends a close frame with code (1000 normal) once, without blocking; a
+ * peer that has gone already is not an error. */
 int sb_ws_close(struct sb_ws *ws, unsigned code);
 
 struct sb_ws_msg {
