@@ -18,6 +18,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sb_error *err = NULL;
 	struct sb_buf b = { 0 };
 	char host[300];
+	const uint8_t *nl;
 	size_t hl;
 
 	if (size > MAX_INPUT)
@@ -40,8 +41,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			       NULL) < 0 || again.n != al.n)
 		abort(); /* the normalised list is not a fixed point */
 	/* The input's first line as a host name. */
-	hl = strcspn((const char *)data, "\n");
-	hl = hl < size ? hl : size;
+	nl = memchr(data, '\n', size);
+	hl = nl ? (size_t)(nl - data) : size;
 	hl = hl < sizeof(host) - 1 ? hl : sizeof(host) - 1;
 	memcpy(host, data, hl);
 	host[hl] = '\0';

@@ -250,7 +250,9 @@ round_trip(void)
 		{ "SPACES", "  leading and trailing  " },
 		{ "NEWLINES", "line1\nline2\n\nline4\n" },
 		{ "DOLLAR", "$HOME ${PATH} $1 $$ $? \\$x" },
-		{ "SEMI", "a; rm -rf / #; echo x | cat & wait" },
+		/* Every payload is a harmless marker: if quoting ever breaks,
+		 * the shell runs it, and the check at the end sees the file. */
+		{ "SEMI", "a; touch /tmp/sandbox-envfile-pwned #; echo x | tr x y" },
 		{ "BACKSLASH", "\\\\n\\t\\" },
 		{ "GLOB", "* ? [a-z] ~" },
 		{ "EMPTY", "" },
