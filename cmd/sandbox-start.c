@@ -1,24 +1,153 @@
-/* sandbox-start: not implemented yet; later work fills it in. */
+/* sandbox-start: create a sandbox, or start a stopped one.
+ *
+ * Creating clones golden-STACK/ready into agent-NAME, gives it a slot and
+ * its ports, injects the host user's SSH key and the environment, and
+ * waits until sshd answers.  Restarting refuses flags that only apply at
+ * creation instead of silently ignoring them. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+#include "incus.h"
+#include "sandbox.h"
+#include "start.h"
 
 static const char usage[] =
-	"Usage: sandbox-start [--help] [--version]\n"
-	"Not implemented yet.\n";
+	"Usage: sandbox-start NAME [REPO] [OPTIONS]\n"
+	"Create the sandbox NAME (container agent-NAME), or start it again.\n"
+	"\n"
+	"  REPO                   GitHub repository to clone, with a deploy key:\n"
+	"                         git@github.com:OWNER/REPO.git,\n"
+	"                         ssh://git@github.com/OWNER/REPO.git or\n"
+	"                         https://github.com/OWNER/REPO\n"
+	"  --stack STACK          golden image to clone (default base)\n"
+	"  --slot N               slot 1..99 (default: the lowest free)\n"
+	"  --cpu N                CPU limit: a count (2) or a set (0-1)\n"
+	"  --memory SIZE          memory limit (e.g. 4GiB, 50%)\n"
+	"  --env K=V              environment variable (repeatable)\n"
+	"  --ssh-key FILE         use this private key as the deploy key\n"
+	"  --branch B             check out B (created when missing)\n"
+	"  --from OTHER           inherit REPO, stack and egress of OTHER\n"
+	"  --restrict-domains     filter egress by the domain allowlist\n"
+	"  --domains-file F       allowlist for --restrict-domains\n"
+	"  --allow-cidr CIDR      let this sandbox reach a private range\n"
+	"  -q, --quiet            print only errors\n"
+	"  -h, --help             show this help\n"
+	"      --version          show the version\n"
+	"\n"
+	"On restart only --cpu, --memory and --env apply.\n"
+	"Exit status: 0 ok, 1 failure, 2 usage error.\n";
+
+enum { OPT_STACK = 0x100, OPT_SLOT, OPT_CPU, OPT_MEMORY, OPT_ENV,
+       OPT_SSHKEY, OPT_BRANCH, OPT_FROM, OPT_RESTRICT, OPT_DOMAINS,
+       OPT_CIDR };
+
+static void
+summary(const struct sb_start_opts *o, const struct sb_start_result *r)
+{
+	const char *b = sb_cli_paint(stdout, "bold"),
+		   *z = sb_cli_paint(stdout, "reset");
+	int ssh = SB_SSH_BASE + r->slot;
+
+	if (r->already_running)
+		printf("%s%s%s is already running.\n", b, o->name, z);
+	else
+		printf("%s%s%s %s: slot %d, stack %s, egress %s\n", b, o->name,
+		       z, r->created ? "created" : "started", r->slot,
+		       r->stack ? r->stack : "base",
+		       r->egress ? r->egress : "open");
+	if (r->repo)
+		printf("  repo     %s%s%s\n", r->repo, r->branch ? " @" : "",
+		       r->branch ? r->branch : "");
+	printf("  ssh      ssh -p %d ubuntu@localhost\n", ssh);
+	printf("  VS Code  sandbox %s --ssh-config >> ~/.ssh/config, then\n"
+	       "           code --remote ssh-remote+sandbox-%s "
+	       "/workspace/project\n", o->name, o->name);
+	printf("  app      http://localhost:%d  (port %d inside)\n",
+	       SB_APP_BASE + r->slot, SB_APP_PORT);
+	printf("  alt      http://localhost:%d  (port %d inside)\n",
+	       SB_ALT_BASE + r->slot, SB_ALT_PORT);
+	printf("  shell    sandbox %s\n", o->name);
+	printf("  Claude   sandbox %s --claude\n", o->name);
+	if (!r->identity && !r->already_running)
+		sb_cli_warn("no ~/.ssh/id_ed25519.pub, id_ecdsa.pub or "
+			    "id_rsa.pub: ssh will not let you in until you "
+			    "make one (ssh-keygen -t ed25519) and run "
+			    "sandbox-start %s again", o->name);
+}
 
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "stack", required_argument, NULL, OPT_STACK },
+		{ "slot", required_argument, NULL, OPT_SLOT },
+		{ "cpu", required_argument, NULL, OPT_CPU },
+		{ "memory", required_argument, NULL, OPT_MEMORY },
+		{ "env", required_argument, NULL, OPT_ENV },
+		{ "ssh-key", required_argument, NULL, OPT_SSHKEY },
+		{ "branch", required_argument, NULL, OPT_BRANCH },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "restrict-domains", no_argument, NULL, OPT_RESTRICT },
+		{ "domains-file", required_argument, NULL, OPT_DOMAINS },
+		{ "allow-cidr", required_argument, NULL, OPT_CIDR },
+		{ "quiet", no_argument, NULL, 'q' },
 		SB_CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt;
+	struct sb_start_opts o = { 0 };
+	struct sb_start_result res;
+	struct sb_error *err = NULL;
+	struct sb_incus *c;
+	int opt, ret;
 
 	sb_cli_init(argv[0]);
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
-		return sb_cli_common(opt, usage);
-	fprintf(stderr, "%s: not implemented yet\n", sb_cli_prog());
-	return SB_EXIT_NOTIMPL;
+	o.env = calloc((size_t)argc, sizeof(*o.env));
+	o.allow_cidr = calloc((size_t)argc, sizeof(*o.allow_cidr));
+	if (!o.env || !o.allow_cidr)
+		return SB_EXIT_FAIL;
+	while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_STACK: o.stack = optarg; break;
+		case OPT_SLOT: o.slot = optarg; break;
+		case OPT_CPU: o.cpu = optarg; break;
+		case OPT_MEMORY: o.memory = optarg; break;
+		case OPT_ENV: o.env[o.nenv++] = optarg; break;
+		case OPT_SSHKEY: o.ssh_key_file = optarg; break;
+		case OPT_BRANCH: o.branch = optarg; break;
+		case OPT_FROM: o.from = optarg; break;
+		case OPT_RESTRICT: o.restrict_domains = 1; break;
+		case OPT_DOMAINS: o.domains_file = optarg; break;
+		case OPT_CIDR: o.allow_cidr[o.nallow_cidr++] = optarg; break;
+		case 'q': o.quiet = 1; break;
+		default: return sb_cli_common(opt, usage);
+		}
+	}
+	if (optind >= argc)
+		return sb_cli_usage_error("missing NAME");
+	o.name = argv[optind++];
+	if (optind < argc)
+		o.repo = argv[optind++];
+	if (optind < argc)
+		return sb_cli_usage_error("unexpected argument '%s'",
+					  argv[optind]);
+	if (o.repo && o.from)
+		return sb_cli_usage_error("REPO and --from do not combine: "
+					  "--from takes OTHER's repository");
+	sb_progress_quiet(o.quiet);
+	if (!(c = sb_incus_open(NULL, &err)))
+		return sb_cli_exit(err);
+	ret = sb_start(c, &o, &res, &err);
+	sb_incus_free(c);
+	if (ret == 0) {
+		if (!o.quiet)
+			summary(&o, &res);
+		sb_start_result_release(&res);
+	} else if (err) {
+		sb_error_prefix(&err, "starting '%s'", o.name);
+	}
+	free(o.env);
+	free(o.allow_cidr);
+	return sb_cli_exit(err);
 }

@@ -127,6 +127,13 @@ sb_incus_socket(const struct sb_incus *c)
 	return c->socket;
 }
 
+size_t
+sb_json_array_len(json_object *o)
+{
+	return o && json_object_is_type(o, json_type_array) ?
+	       json_object_array_length(o) : 0;
+}
+
 char *
 sb_incus_escape(const char *s)
 {

@@ -86,6 +86,10 @@ int sb_incus_raw(struct sb_incus *c, struct sb_incus_raw *r,
 int sb_incus_error_from_reply(const char *buf, size_t len, long status,
 			      struct sb_error **err);
 
+/* Length of a JSON array; 0 for anything else (Incus sends null for an
+ * empty list). */
+size_t sb_json_array_len(json_object *o);
+
 /* URL-encodes a path segment or query value.  Caller frees. */
 char *sb_incus_escape(const char *s);
 

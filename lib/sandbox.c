@@ -245,7 +245,7 @@ sb_sandbox_list(struct sb_incus *c, int with_state, struct sb_sandbox ***out,
 	if (!json_object_is_type(arr, json_type_array))
 		return sb_error_set(err, SB_E_DAEMON,
 				    "listing instances: unexpected reply");
-	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+	for (size_t i = 0; i < sb_json_array_len(arr); i++) {
 		json_object *inst = json_object_array_get_idx(arr, i);
 		struct sb_sandbox *s;
 
@@ -280,7 +280,7 @@ sb_slots_in_use(struct sb_incus *c, unsigned char used[SB_SLOT_MAX + 1],
 		memset(used_ports, 0, 65536);
 	if (!arr)
 		return -1;
-	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+	for (size_t i = 0; i < sb_json_array_len(arr); i++) {
 		json_object *inst = json_object_array_get_idx(arr, i);
 		json_object *cfg = obj_member(inst, "config");
 		json_object *devs = obj_member(inst, "devices");

@@ -1,0 +1,55 @@
+/* Host-side facts and helpers: the invoking user (under sudo, SUDO_USER,
+ * never root), the toolkit's directories, the data directory, running a
+ * helper program, and the slot lock. */
+#ifndef SB_HOST_H
+#define SB_HOST_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "error.h"
+
+#define SB_STATE_DIR "/var/lib/sandbox"
+#define SB_RUN_DIR "/run/sandbox"
+#define SB_LOG_DIR "/var/log/sandbox"
+
+/* The home directory of the user the files belong to: SUDO_USER's when
+ * run through sudo, else $HOME, else the passwd entry.  Caller frees. */
+char *sb_host_user_home(void);
+/* uid/gid of that user (for files we create on their behalf). */
+void sb_host_user_ids(uid_t *uid, gid_t *gid);
+
+/* Where stacks/ and allowlists/ are: $SANDBOX_DATADIR, else the tree the
+ * program runs from (bin/../stacks), else the installed DATADIR. */
+const char *sb_host_datadir(void);
+
+/* Creates dir (and parents) with mode when missing. */
+int sb_host_mkdirs(const char *dir, mode_t mode, struct sb_error **err);
+
+/* Reads a whole file (capped at max bytes).  Missing: SB_E_NOTFOUND. */
+int sb_host_read_file(const char *path, size_t max, struct sb_buf *out,
+		      struct sb_error **err);
+/* Writes a file atomically: temporary in the same directory, fsync,
+ * rename. */
+int sb_host_write_file(const char *path, const void *data, size_t len,
+		       mode_t mode, struct sb_error **err);
+
+/* Runs argv (no shell), feeding stdin_data (may be NULL), collecting
+ * stdout and stderr into out/errout (either may be NULL: then inherited
+ * stderr / discarded stdout).  Returns the exit status (0..255, 128+sig),
+ * or -1 with *err when it could not be run at all. */
+int sb_host_run(const char *const *argv, const void *stdin_data,
+		size_t stdin_len, struct sb_buf *out, struct sb_buf *errout,
+		struct sb_error **err);
+
+/* The toolkit-wide lock serialising slot and port allocation between
+ * concurrent sandbox-start/expose runs (flock on SB_RUN_DIR/slots.lock).
+ * Returns the fd to pass to sb_host_unlock. */
+int sb_host_lock(const char *name, struct sb_error **err);
+void sb_host_unlock(int fd);
+
+/* Monotonic seconds, for timings and deadlines. */
+double sb_host_now(void);
+
+#endif

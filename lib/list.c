@@ -1,0 +1,217 @@
+/* sandbox-list: one REST call for every instance, then the health checks
+ * of running sandboxes in parallel threads, each through the file API
+ * (no process per column, no exec). */
+#include "lifecycle.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "creds.h"
+#include "egress.h"
+#include "files.h"
+
+#define MAX_THREADS 8
+
+static int
+file_exists(struct sb_incus *c, const char *inst, const char *path)
+{
+	struct sb_buf b = { 0 };
+	_cleanup_error_ struct sb_error *e = NULL;
+	int r = sb_file_pull(c, inst, path, &b, 1 << 20, &e);
+
+	sb_buf_release(&b);
+	return r == 0;
+}
+
+/* The branch from .git/HEAD ("ref: refs/heads/B"); a detached HEAD shows
+ * its short hash. */
+static char *
+read_branch(struct sb_incus *c, const char *inst)
+{
+	struct sb_buf b = { 0 };
+	_cleanup_error_ struct sb_error *e = NULL;
+	char *br = NULL;
+
+	if (sb_file_pull(c, inst, "/workspace/project/.git/HEAD", &b, 4096,
+			 &e) == 0 && b.len) {
+		const char *p = b.data;
+
+		if (strncmp(p, "ref: refs/heads/", 16) == 0)
+			p += 16;
+		br = strndup(p, strcspn(p, "\r\n"));
+		if (br && p == b.data && strlen(br) > 12)
+			br[12] = '\0';
+	}
+	sb_buf_release(&b);
+	return br;
+}
+
+static void
+check_one(struct sb_incus *c, struct sb_list_row *r)
+{
+	const char *inst = r->s->instance;
+
+	if (file_exists(c, inst, "/run/docker.pid"))
+		r->docker = strdup("running");
+	else if (file_exists(c, inst, "/usr/bin/dockerd"))
+		r->docker = strdup("stopped");
+	else
+		r->docker = strdup("none");
+	r->claude = strdup(file_exists(c, inst,
+			   "/home/ubuntu/.claude/.credentials.json") ?
+			   "yes" : "no");
+	r->branch = read_branch(c, inst);
+}
+
+struct worker {
+	struct sb_incus *proto;
+	struct sb_list_row *rows;
+	size_t n;
+	size_t next;
+	pthread_mutex_t lock;
+};
+
+static void *
+work(void *arg)
+{
+	struct worker *w = arg;
+	struct sb_incus *c = sb_incus_dup(w->proto, NULL);
+
+	if (!c)
+		return NULL;
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&w->lock);
+		i = w->next++;
+		pthread_mutex_unlock(&w->lock);
+		if (i >= w->n)
+			break;
+		if (w->rows[i].s->running)
+			check_one(c, &w->rows[i]);
+	}
+	sb_incus_free(c);
+	return NULL;
+}
+
+static int
+cmp_rows(const void *a, const void *b)
+{
+	return strcmp(((const struct sb_list_row *)a)->s->name,
+		      ((const struct sb_list_row *)b)->s->name);
+}
+
+int
+sb_list(struct sb_incus *c, int health, struct sb_list_row **rows, size_t *n,
+	struct sb_error **err)
+{
+	struct sb_sandbox **v;
+	struct sb_list_row *r;
+	size_t k;
+
+	*rows = NULL;
+	*n = 0;
+	if (sb_sandbox_list(c, 0, &v, &k, err) < 0)
+		return -1;
+	r = calloc(k ? k : 1, sizeof(*r));
+	if (!r) {
+		sb_sandbox_list_free(v, k);
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	}
+	for (size_t i = 0; i < k; i++) {
+		r[i].s = v[i];
+		r[i].egress = sb_egress_mode(v[i]);
+		if (health && v[i]->running)
+			r[i].agent = sb_creds_agent_status(v[i]->name);
+	}
+	free(v);
+	if (health && k) {
+		struct worker w = { .proto = c, .rows = r, .n = k,
+				    .lock = PTHREAD_MUTEX_INITIALIZER };
+		pthread_t t[MAX_THREADS];
+		size_t nt = k < MAX_THREADS ? k : MAX_THREADS, started = 0;
+
+		for (size_t i = 0; i < nt; i++)
+			if (pthread_create(&t[started], NULL, work, &w) == 0)
+				started++;
+		if (!started)
+			work(&w);
+		for (size_t i = 0; i < started; i++)
+			pthread_join(t[i], NULL);
+	}
+	qsort(r, k, sizeof(*r), cmp_rows);
+	*rows = r;
+	*n = k;
+	return 0;
+}
+
+void
+sb_list_free(struct sb_list_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		sb_sandbox_free(rows[i].s);
+		free(rows[i].docker);
+		free(rows[i].claude);
+		free(rows[i].branch);
+	}
+	free(rows);
+}
+
+static json_object *
+str_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static json_object *
+port_or_null(int p)
+{
+	return p ? json_object_new_int(p) : NULL;
+}
+
+json_object *
+sb_list_json(const struct sb_list_row *rows, size_t n)
+{
+	json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++) {
+		const struct sb_sandbox *s = rows[i].s;
+		json_object *o = json_object_new_object();
+		json_object *extra = json_object_new_array();
+
+		json_object_object_add(o, "name", json_object_new_string(s->name));
+		json_object_object_add(o, "instance",
+				       json_object_new_string(s->instance));
+		json_object_object_add(o, "state", json_object_new_string(s->status));
+		json_object_object_add(o, "slot", port_or_null(s->slot));
+		json_object_object_add(o, "stack", str_or_null(s->stack));
+		json_object_object_add(o, "ssh_port", port_or_null(s->ssh_port));
+		json_object_object_add(o, "app_port", port_or_null(s->app_port));
+		json_object_object_add(o, "alt_port", port_or_null(s->alt_port));
+		for (size_t p = 0; p < s->nports; p++) {
+			json_object *e = json_object_new_object();
+
+			json_object_object_add(e, "host_port",
+				json_object_new_int(s->ports[p].host_port));
+			json_object_object_add(e, "container_port",
+				json_object_new_int(s->ports[p].guest_port));
+			json_object_object_add(e, "protocol",
+				json_object_new_string(s->ports[p].proto == SB_UDP ?
+						       "udp" : "tcp"));
+			json_object_array_add(extra, e);
+		}
+		json_object_object_add(o, "extra_ports", extra);
+		json_object_object_add(o, "egress", str_or_null(rows[i].egress));
+		json_object_object_add(o, "docker", str_or_null(rows[i].docker));
+		json_object_object_add(o, "agent", str_or_null(rows[i].agent));
+		json_object_object_add(o, "claude", str_or_null(rows[i].claude));
+		json_object_object_add(o, "repo", str_or_null(s->repo));
+		json_object_object_add(o, "branch", str_or_null(
+			rows[i].branch ? rows[i].branch : s->branch));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}

@@ -1,0 +1,602 @@
+/* sandbox-start: restart-or-create with an undo path.  See start.h for the
+ * order of steps.  Every step that changes the world is undone, in
+ * reverse, when a later one fails, so a failed start leaves no instance,
+ * device, key, agent or rule behind. */
+#include "start.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "cli.h"
+#include "creds.h"
+#include "egress.h"
+#include "envfile.h"
+#include "files.h"
+#include "golden.h"
+#include "host.h"
+#include "instance.h"
+#include "sandbox.h"
+#include "setup.h"
+
+/* Tests make a named step fail to prove the undo path (SANDBOX_FAIL_AT). */
+static int
+fault(const char *step, struct sb_error **err)
+{
+	const char *at = getenv("SANDBOX_FAIL_AT");
+
+	if (at && strcmp(at, step) == 0)
+		return sb_error_set(err, SB_E_FAIL, "injected failure at %s",
+				    step);
+	return 0;
+}
+
+static int
+check_cpu(const char *v, struct sb_error **err)
+{
+	/* limits.cpu: a count ("2") or a set of CPU ids ("0-1", "0,2"). */
+	size_t n = v ? strlen(v) : 0;
+	int digits = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (isdigit((unsigned char)v[i]))
+			digits++;
+		else if ((v[i] != '-' && v[i] != ',') || !digits)
+			goto bad;
+	}
+	if (n && digits && isdigit((unsigned char)v[n - 1]) &&
+	    !(strspn(v, "0") == n))
+		return 0;
+bad:
+	return sb_error_set(err, SB_E_INPUT,
+			    "invalid --cpu '%s': a number of CPUs (e.g. 2) or "
+			    "a CPU set (e.g. 0-1) is allowed", v ? v : "");
+}
+
+static int
+check_memory(const char *v, struct sb_error **err)
+{
+	static const char *const units[] = { "", "B", "kB", "MB", "GB", "TB",
+					     "KiB", "MiB", "GiB", "TiB", "%" };
+	size_t n = strspn(v, "0123456789");
+
+	if (n > 0 && n < 16 && strspn(v, "0") < n)
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (strcmp(v + n, units[i]) == 0 &&
+			    (strcmp(units[i], "%") != 0 || atoi(v) <= 100))
+				return 0;
+	return sb_error_set(err, SB_E_INPUT,
+			    "invalid --memory '%s': a size like 512MiB or 4GiB, "
+			    "or a percentage like 50%%, is allowed", v);
+}
+
+/* The environment for /etc/profile.d/sandbox-env.sh: ~/.sandbox/env, then
+ * every --env on top. */
+static int
+load_env(const struct sb_start_opts *o, struct sb_env *env,
+	 struct sb_error **err)
+{
+	_cleanup_free_ char *home = sb_host_user_home();
+	_cleanup_free_ char *path = NULL;
+
+	if (asprintf(&path, "%s/.sandbox/env", home) < 0)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	if (sb_env_load_file(env, path, 1, err) < 0)
+		return -1;
+	for (size_t i = 0; i < o->nenv; i++)
+		if (sb_env_add_kv(env, o->env[i], err) < 0)
+			return -1;
+	return 0;
+}
+
+/* The host user's public key: ed25519, then ecdsa, then rsa. */
+static int
+host_pubkey(struct sb_buf *key, char **path)
+{
+	static const char *const names[] = { "id_ed25519.pub", "id_ecdsa.pub",
+					     "id_rsa.pub" };
+	_cleanup_free_ char *home = sb_host_user_home();
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char *p;
+
+		if (asprintf(&p, "%s/.ssh/%s", home, names[i]) < 0)
+			return -1;
+		if (sb_host_read_file(p, 16384, key, NULL) == 0 && key->len) {
+			*path = p;
+			return 0;
+		}
+		sb_buf_release(key);
+		free(p);
+	}
+	return -1;
+}
+
+static int
+inject_files(struct sb_incus *c, const char *inst, const struct sb_env *env,
+	     int write_env, char **identity, struct sb_error **err)
+{
+	struct sb_buf key = { 0 };
+	_cleanup_free_ char *keypath = NULL;
+	int ret = 0;
+
+	if (host_pubkey(&key, &keypath) == 0) {
+		if (key.data[key.len - 1] != '\n')
+			sb_buf_append(&key, "\n", 1);
+		ret = sb_file_mkdir(c, inst, "/home/ubuntu/.ssh", 1000, 1000,
+				    0700, err);
+		if (ret == 0)
+			ret = sb_file_push(c, inst,
+					   "/home/ubuntu/.ssh/authorized_keys",
+					   key.data, key.len, 1000, 1000, 0600,
+					   err);
+		if (ret == 0)
+			ret = sb_file_mkdir(c, inst, "/root/.ssh", 0, 0, 0700,
+					    err);
+		if (ret == 0)
+			ret = sb_file_push(c, inst, "/root/.ssh/authorized_keys",
+					   key.data, key.len, 0, 0, 0600, err);
+		/* The private half sits beside the .pub. */
+		if (ret == 0 && identity) {
+			keypath[strlen(keypath) - 4] = '\0';
+			*identity = TAKE_PTR(keypath);
+		}
+	}
+	sb_buf_release(&key);
+	if (ret < 0)
+		return -1;
+	if (write_env) {
+		_cleanup_free_ char *prof = sb_env_render_profile(env);
+
+		if (!prof)
+			return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+		if (sb_file_push(c, inst, "/etc/profile.d/sandbox-env.sh", prof,
+				 strlen(prof), 0, 0, 0644, err) < 0)
+			return -1;
+	}
+	if (sb_file_mkdir(c, inst, "/workspace", 0, 0, 0755, err) < 0 ||
+	    sb_file_mkdir(c, inst, "/workspace/project", 1000, 1000, 0755,
+			  err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Readiness is sshd answering with its banner on the slot's host port:
+ * that is what the user's first ssh needs, through the proxy device. */
+static int
+wait_sshd(int port, double timeout, struct sb_error **err)
+{
+	double deadline = sb_host_now() + timeout;
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port) };
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	while (sb_host_now() < deadline) {
+		_cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		char banner[8] = "";
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+		if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+		    poll(&p, 1, 1000) == 1 &&
+		    read(fd, banner, 4) == 4 && memcmp(banner, "SSH-", 4) == 0)
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	return sb_error_set(err, SB_E_FAIL,
+			    "sshd did not answer on 127.0.0.1:%d within %.0f s",
+			    port, timeout);
+}
+
+static int
+port_free_on_host(int port)
+{
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET,
+				 .sin_port = htons((uint16_t)port) };
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0)
+		return 1;
+	return bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+}
+
+static void
+add_proxy(json_object *devs, const char *name, int host, int guest)
+{
+	json_object *d = json_object_new_object();
+	char l[64], cn[64];
+
+	snprintf(l, sizeof(l), "tcp:127.0.0.1:%d", host);
+	snprintf(cn, sizeof(cn), "tcp:127.0.0.1:%d", guest);
+	json_object_object_add(d, "type", json_object_new_string("proxy"));
+	json_object_object_add(d, "listen", json_object_new_string(l));
+	json_object_object_add(d, "connect", json_object_new_string(cn));
+	json_object_object_add(devs, name, d);
+}
+
+/* Picks the slot under the lock: the requested one, or the lowest whose
+ * three host ports are free in Incus and on the host. */
+static int
+pick_slot(struct sb_incus *c, const struct sb_start_opts *o, int *slot,
+	  struct sb_error **err)
+{
+	unsigned char used[SB_SLOT_MAX + 1];
+	_cleanup_free_ unsigned char *ports = calloc(65536, 1);
+
+	if (!ports)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	if (sb_slots_in_use(c, used, ports, err) < 0)
+		return -1;
+	if (o->slot) {
+		long s;
+
+		if (sb_parse_int(o->slot, SB_SLOT_MIN, SB_SLOT_MAX, "slot", &s,
+				 err) < 0)
+			return -1;
+		if (used[s] || ports[SB_SSH_BASE + s] || ports[SB_APP_BASE + s] ||
+		    ports[SB_ALT_BASE + s])
+			return sb_error_set(err, SB_E_INPUT,
+				"slot %ld is taken by another sandbox: leave "
+				"out --slot to get the lowest free one", s);
+		*slot = (int)s;
+		return 0;
+	}
+	for (int s = SB_SLOT_MIN; s <= SB_SLOT_MAX; s++) {
+		if (used[s] || ports[SB_SSH_BASE + s] || ports[SB_APP_BASE + s] ||
+		    ports[SB_ALT_BASE + s])
+			continue;
+		if (!port_free_on_host(SB_SSH_BASE + s) ||
+		    !port_free_on_host(SB_APP_BASE + s) ||
+		    !port_free_on_host(SB_ALT_BASE + s))
+			continue;
+		*slot = s;
+		return 0;
+	}
+	return sb_error_set(err, SB_E_FAIL,
+			    "all slots 1..99 are taken: remove a sandbox with "
+			    "sandbox-stop NAME --rm");
+}
+
+static json_object *
+create_body(const char *inst, const char *stack, int slot,
+	    const struct sb_start_opts *o, const char *repo,
+	    json_object *egress_cfg)
+{
+	json_object *body = json_object_new_object();
+	json_object *src = json_object_new_object();
+	json_object *cfg = json_object_new_object();
+	json_object *devs = json_object_new_object();
+	json_object *profiles = json_object_new_array();
+	char golden[96], slotstr[8];
+
+	snprintf(golden, sizeof(golden), SB_GOLDEN_PREFIX "%s/ready", stack);
+	snprintf(slotstr, sizeof(slotstr), "%d", slot);
+	json_object_object_add(body, "name", json_object_new_string(inst));
+	json_object_object_add(src, "type", json_object_new_string("copy"));
+	json_object_object_add(src, "source", json_object_new_string(golden));
+	json_object_object_add(body, "source", src);
+	json_object_array_add(profiles, json_object_new_string(SB_PROFILE));
+	json_object_object_add(body, "profiles", profiles);
+	json_object_object_add(cfg, SB_KEY("slot"), json_object_new_string(slotstr));
+	json_object_object_add(cfg, SB_KEY("stack"), json_object_new_string(stack));
+	json_object_object_add(cfg, SB_KEY("golden"), json_object_new_string(""));
+	if (repo)
+		json_object_object_add(cfg, SB_KEY("repo"),
+				       json_object_new_string(repo));
+	if (o->branch)
+		json_object_object_add(cfg, SB_KEY("branch"),
+				       json_object_new_string(o->branch));
+	if (o->cpu)
+		json_object_object_add(cfg, "limits.cpu",
+				       json_object_new_string(o->cpu));
+	if (o->memory)
+		json_object_object_add(cfg, "limits.memory",
+				       json_object_new_string(o->memory));
+	json_object_object_foreach(egress_cfg, k, v)
+		json_object_object_add(cfg, k, json_object_get(v));
+	json_object_object_add(body, "config", cfg);
+	add_proxy(devs, "ssh-proxy", SB_SSH_BASE + slot, 22);
+	add_proxy(devs, "app-proxy", SB_APP_BASE + slot, SB_APP_PORT);
+	add_proxy(devs, "alt-proxy", SB_ALT_BASE + slot, SB_ALT_PORT);
+	json_object_object_add(body, "devices", devs);
+	json_object_object_add(body, "start", json_object_new_boolean(1));
+	return body;
+}
+
+/* What --from inherits: repository, stack and domain restriction, never
+ * the key. */
+struct inherited {
+	char *repo, *stack, *domains_file;
+	int restricted;
+};
+
+static int
+inherit_from(struct sb_incus *c, const char *from, struct inherited *in,
+	     struct sb_error **err)
+{
+	struct sb_sandbox *o = sb_sandbox_get(c, from, err);
+
+	if (!o)
+		return sb_error_prefix(err, "--from");
+	in->repo = o->repo ? strdup(o->repo) : NULL;
+	if (!in->repo)
+		in->repo = sb_creds_origin_of(c, o->instance, NULL);
+	in->stack = o->stack ? strdup(o->stack) : NULL;
+	in->domains_file = o->domains_file ? strdup(o->domains_file) : NULL;
+	in->restricted = o->restricted;
+	sb_sandbox_free(o);
+	return 0;
+}
+
+static int
+create(struct sb_incus *c, const struct sb_start_opts *o, const char *inst,
+       struct sb_env *env, struct sb_start_result *res, struct sb_error **err)
+{
+	struct inherited in = { 0 };
+	struct sb_creds *cr = NULL;
+	_cleanup_json_ json_object *ecfg = json_object_new_object();
+	_cleanup_json_ json_object *body = NULL, *r = NULL;
+	struct sb_sandbox *s = NULL;
+	const char *stack, *repo;
+	int lock = -1, slot = 0, made = 0, built = 0, ret = -1;
+	struct sb_golden_opts g = { 0 };
+
+	if (o->from && inherit_from(c, o->from, &in, err) < 0)
+		goto out;
+	stack = o->stack ? o->stack : in.stack ? in.stack : "base";
+	repo = o->repo ? o->repo : in.repo;
+	{
+		struct sb_egress_opts eo = {
+			.restrict_domains = o->restrict_domains || in.restricted,
+			.domains_file = o->domains_file ? o->domains_file :
+					in.domains_file,
+			.allow_cidr = o->allow_cidr,
+			.nallow_cidr = o->nallow_cidr,
+		};
+
+		/* Bad input is refused here, before anything changes. */
+		if (sb_golden_stack_known(stack, err) < 0 ||
+		    sb_egress_check(&eo, ecfg, err) < 0)
+			goto out;
+	}
+	if (sb_golden_ensure(c, stack, &g, 0, &built, err) < 0)
+		goto out;
+	{
+		struct sb_creds_opts co = { .name = o->name, .repo = repo,
+					    .branch = o->branch,
+					    .ssh_key_file = o->ssh_key_file };
+
+		if (sb_creds_prepare(&co, &cr, err) < 0)
+			goto out;
+	}
+	if ((lock = sb_host_lock("slots", err)) < 0 ||
+	    pick_slot(c, o, &slot, err) < 0 || fault("create", err) < 0)
+		goto undo;
+	body = create_body(inst, stack, slot, o, repo, ecfg);
+	if (!o->quiet)
+		sb_progress_begin("%s: cloning golden-%s/ready into slot %d",
+				  o->name, stack, slot);
+	r = sb_incus_call(c, "POST", "/1.0/instances", body, NULL, err);
+	/* A failed create may still have made the instance (the copy
+	 * succeeds, then a device fails to start). */
+	made = 1;
+	sb_host_unlock(TAKE_FD(lock));
+	if (!r) {
+		if (err && *err && strstr((*err)->msg, "address already in use"))
+			sb_error_prefix(err, "slot %d: a port of the slot "
+					"(%d, %d or %d) is in use on the host",
+					slot, SB_SSH_BASE + slot,
+					SB_APP_BASE + slot, SB_ALT_BASE + slot);
+		sb_error_prefix(err, "creating %s", inst);
+		goto undo;
+	}
+	if (!o->quiet)
+		sb_progress_begin("%s: waiting for its address and sshd", o->name);
+	{
+		_cleanup_free_ char *ip = sb_instance_wait_ipv4(c, inst, 30, err);
+
+		if (!ip || fault("network", err) < 0)
+			goto undo;
+	}
+	if (inject_files(c, inst, env, 1, &res->identity, err) < 0 ||
+	    fault("files", err) < 0)
+		goto undo;
+	if (wait_sshd(SB_SSH_BASE + slot, 30, err) < 0 || fault("sshd", err) < 0)
+		goto undo;
+	if (!o->quiet)
+		sb_progress_end(1);
+	if (sb_creds_attach(cr, c, inst, err) < 0 || fault("creds", err) < 0)
+		goto undo;
+	if (!(s = sb_sandbox_get(c, o->name, err)) ||
+	    sb_egress_apply(s, err) < 0 || fault("egress", err) < 0)
+		goto undo;
+	res->created = 1;
+	res->slot = slot;
+	res->stack = strdup(stack);
+	res->egress = strdup(sb_egress_mode(s));
+	res->repo = s->repo ? strdup(s->repo) : NULL;
+	res->branch = s->branch ? strdup(s->branch) : NULL;
+	ret = 0;
+	goto out;
+undo:
+	if (!o->quiet)
+		sb_progress_end(0);
+	sb_host_unlock(lock);
+	sb_egress_remove(o->name);
+	sb_creds_undo(cr, o->name);
+	if (made)
+		sb_instance_delete(c, inst, NULL);
+out:
+	sb_creds_free(cr);
+	sb_sandbox_free(s);
+	free(in.repo);
+	free(in.stack);
+	free(in.domains_file);
+	return ret;
+}
+
+/* Flags that only mean something when the sandbox is created. */
+static int
+refuse_immutable(const struct sb_start_opts *o, struct sb_error **err)
+{
+	struct sb_buf b = { 0 };
+	const char *names[] = { o->stack ? "--stack" : NULL,
+				o->from ? "--from" : NULL,
+				o->repo ? "REPO" : NULL,
+				o->branch ? "--branch" : NULL,
+				o->slot ? "--slot" : NULL,
+				o->ssh_key_file ? "--ssh-key" : NULL,
+				o->restrict_domains ? "--restrict-domains" : NULL,
+				o->domains_file ? "--domains-file" : NULL,
+				o->nallow_cidr ? "--allow-cidr" : NULL };
+	int ret = 0;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i])
+			sb_buf_appendf(&b, "%s%s", b.len ? ", " : "", names[i]);
+	if (b.len)
+		ret = sb_error_set(err, SB_E_INPUT,
+			"sandbox '%s' already exists, so %s cannot change: "
+			"leave %s out, or remove it first with 'sandbox-stop "
+			"%s --rm'", o->name, b.data,
+			strchr(b.data, ',') ? "them" : "it", o->name);
+	sb_buf_release(&b);
+	return ret;
+}
+
+static int
+apply_limits(struct sb_incus *c, const char *inst,
+	     const struct sb_start_opts *o, struct sb_error **err)
+{
+	_cleanup_json_ json_object *cfg = json_object_new_object();
+
+	if (!o->cpu && !o->memory)
+		return 0;
+	if (o->cpu)
+		json_object_object_add(cfg, "limits.cpu",
+				       json_object_new_string(o->cpu));
+	if (o->memory)
+		json_object_object_add(cfg, "limits.memory",
+				       json_object_new_string(o->memory));
+	if (sb_instance_patch(c, inst, cfg, NULL, err) < 0)
+		return sb_error_prefix(err, "setting limits on %s", inst);
+	return 0;
+}
+
+static int
+restart(struct sb_incus *c, const struct sb_start_opts *o,
+	struct sb_sandbox *s, struct sb_env *env, struct sb_start_result *res,
+	struct sb_error **err)
+{
+	_cleanup_free_ char *ip = NULL;
+	struct sb_sandbox *now = NULL;
+	int was_running = s->running;
+
+	if (refuse_immutable(o, err) < 0 || apply_limits(c, s->instance, o, err) < 0)
+		return -1;
+	if (was_running) {
+		if (o->nenv && inject_files(c, s->instance, env, 1, NULL, err) < 0)
+			return -1;
+		res->already_running = 1;
+		goto fill;
+	}
+	if (!o->quiet)
+		sb_progress_begin("%s: starting", o->name);
+	if (sb_instance_start(c, s->instance, err) < 0)
+		goto fail;
+	if (!(ip = sb_instance_wait_ipv4(c, s->instance, 30, err)) ||
+	    inject_files(c, s->instance, env, o->nenv > 0, &res->identity,
+			 err) < 0 ||
+	    (s->ssh_port && wait_sshd(s->ssh_port, 30, err) < 0))
+		goto fail;
+	if (!o->quiet)
+		sb_progress_end(1);
+	if (!(now = sb_sandbox_get(c, o->name, err)) ||
+	    sb_creds_restart(c, now, err) < 0 || sb_egress_apply(now, err) < 0)
+		goto fail;
+	sb_sandbox_free(now);
+fill:
+	res->slot = s->slot;
+	res->stack = strdup(s->stack ? s->stack : "base");
+	res->egress = strdup(sb_egress_mode(s));
+	res->repo = s->repo ? strdup(s->repo) : NULL;
+	res->branch = s->branch ? strdup(s->branch) : NULL;
+	return 0;
+fail:
+	if (!o->quiet)
+		sb_progress_end(0);
+	sb_sandbox_free(now);
+	/* Back to how it was: stopped, with no agent and no rules. */
+	sb_egress_remove(o->name);
+	sb_creds_stop(o->name);
+	sb_instance_stop(c, s->instance, 0, NULL);
+	return sb_error_prefix(err, "restarting '%s'", o->name);
+}
+
+int
+sb_start(struct sb_incus *c, const struct sb_start_opts *o,
+	 struct sb_start_result *res, struct sb_error **err)
+{
+	_cleanup_free_ char *inst = NULL;
+	_cleanup_error_ struct sb_error *e = NULL;
+	struct sb_env env = { 0 };
+	struct sb_sandbox *s;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	if (sb_name_check(o->name, err) < 0 ||
+	    (o->from && sb_name_check(o->from, err) < 0) ||
+	    (o->stack && sb_stack_check(o->stack, err) < 0) ||
+	    (o->cpu && check_cpu(o->cpu, err) < 0) ||
+	    (o->memory && check_memory(o->memory, err) < 0))
+		return -1;
+	if (o->slot) {
+		long v;
+
+		if (sb_parse_int(o->slot, SB_SLOT_MIN, SB_SLOT_MAX, "slot", &v,
+				 err) < 0)
+			return -1;
+	}
+	if (o->from && strcmp(o->from, o->name) == 0)
+		return sb_error_set(err, SB_E_INPUT,
+				    "--from '%s' names the sandbox being made",
+				    o->from);
+	if (load_env(o, &env, err) < 0) {
+		sb_env_release(&env);
+		return -1;
+	}
+	inst = sb_name_instance(o->name);
+	s = sb_sandbox_get(c, o->name, &e);
+	if (s) {
+		ret = restart(c, o, s, &env, res, err);
+		sb_sandbox_free(s);
+	} else if (e->code == SB_E_NOTFOUND) {
+		ret = create(c, o, inst, &env, res, err);
+	} else {
+		*err = TAKE_PTR(e);
+		ret = -1;
+	}
+	sb_env_release(&env);
+	return ret;
+}
+
+void
+sb_start_result_release(struct sb_start_result *r)
+{
+	free(r->stack);
+	free(r->egress);
+	free(r->repo);
+	free(r->branch);
+	free(r->identity);
+	memset(r, 0, sizeof(*r));
+}

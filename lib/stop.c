@@ -1,0 +1,35 @@
+#include "lifecycle.h"
+
+#include <stdlib.h>
+
+#include "creds.h"
+#include "egress.h"
+#include "instance.h"
+
+int
+sb_stop(struct sb_incus *c, const char *name, int rm, int grace, char **left,
+	struct sb_error **err)
+{
+	struct sb_sandbox *s = sb_sandbox_get(c, name, err);
+	int ret = -1;
+
+	if (left)
+		*left = NULL;
+	if (!s)
+		return -1;
+	/* Host-side pieces first: once the agent is gone the key is
+	 * unusable even if the container keeps running a moment longer. */
+	sb_creds_stop(name);
+	sb_egress_remove(name);
+	if (sb_instance_stop(c, s->instance, grace, err) < 0)
+		goto out;
+	if (rm) {
+		sb_creds_remove(s, left);
+		if (sb_instance_delete(c, s->instance, err) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	sb_sandbox_free(s);
+	return ret;
+}
