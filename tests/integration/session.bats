@@ -5,14 +5,14 @@
 # several names (a second call reuses the session), --ssh-config.
 #
 # The containers are plain copies of golden-base/ready, so these tests do
-# not depend on sandbox-start.  Every tmux server here is private (-L, or
+# not depend on sandbox-start.  Every tmux server here is private (-S, or
 # its own TMUX_TMPDIR) and only those are killed.
 
 load helpers
 
 setup_file() {
 	export A="$SB_RUN-a" B="$SB_RUN-b" C="$SB_RUN-c" D="$SB_RUN-d"
-	export TSOCK="sbt-$SB_RUN"
+	export TSOCK="$BATS_FILE_TMPDIR/outer.sock"
 	export INNER="$BATS_FILE_TMPDIR/inner"
 	mkdir -p "$INNER"
 	local n
@@ -27,17 +27,17 @@ setup_file() {
 		incus exec "agent-$n" -- sh -c 'mkdir -p /workspace/project &&
 			chown 1000:1000 /workspace/project'
 	done
-	tmux -L "$TSOCK" -f /dev/null new-session -d -s keep -x 100 -y 30
-	tmux -L "$TSOCK" set -g status off
+	tmux -S "$TSOCK" -f /dev/null new-session -d -s keep -x 100 -y 30
+	tmux -S "$TSOCK" set -g status off
 }
 
 teardown_file() {
-	tmux -L "$TSOCK" kill-server 2>/dev/null || true
+	tmux -S "$TSOCK" kill-server 2>/dev/null || true
 	TMUX_TMPDIR="$INNER" tmux kill-server 2>/dev/null || true
 	sb_cleanup
 }
 
-t() { tmux -L "$TSOCK" "$@"; }
+t() { tmux -S "$TSOCK" "$@"; }
 inner() { TMUX_TMPDIR="$INNER" tmux "$@"; }
 
 # Waits up to $3 seconds (default 20) for text $2 in pane $1.
