@@ -53,6 +53,10 @@ sb_squid_config_text(const char *dir, const char *rundir, const char *b4,
 		"pid_filename %2$s/squid.pid\n"
 		"cache_effective_user %4$s\n"
 		"visible_hostname sandbox-filter\n"
+		"# Intercepted TLS is checked against DNS (Squid always "
+		"verifies that the\n# SNI resolves to the address the "
+		"sandbox dialled); names to pin go here.\n"
+		"hosts_file %1$s/hosts\n"
 		"# Squid needs one forward-proxy port; this one serves nobody.\n"
 		"http_port 127.0.0.1:%5$d\n"
 		"http_port %3$s:%6$d intercept name=sb_http\n"
@@ -383,6 +387,21 @@ sb_squid_setup(const char *bridge4, struct sb_error **err)
 	    mkdir_owned(SB_SQUID_RUNDIR, 0755, uid, gid, err) < 0 ||
 	    make_tls(uid, gid, err) < 0)
 		return sb_error_prefix(err, "setting up squid");
+	/* Started from /etc/hosts once, then the admin's (and tests') to
+	 * extend; never overwritten. */
+	if (access(SB_SQUID_DIR "/hosts", F_OK) < 0) {
+		struct sb_buf h = { .max = 1 << 20 };
+		_cleanup_error_ struct sb_error *he = NULL;
+
+		sb_host_read_file("/etc/hosts", 1 << 20, &h, &he);
+		if (sb_host_write_file(SB_SQUID_DIR "/hosts",
+				       h.data ? h.data : "", h.len, 0644,
+				       err) < 0) {
+			sb_buf_release(&h);
+			return -1;
+		}
+		sb_buf_release(&h);
+	}
 	/* Squid refuses an include glob that matches nothing. */
 	if (access(SB_SQUID_DIR "/acl/00-base.conf", F_OK) < 0 &&
 	    sb_host_write_file(SB_SQUID_DIR "/acl/00-base.conf",

@@ -9,6 +9,11 @@
  *
  * Files (all ours, nothing of a distribution Squid is touched):
  *   /var/lib/sandbox/squid/squid.conf        the config (squid -f)
+ *   /var/lib/sandbox/squid/hosts             Squid's hosts_file: a copy of
+ *                                            /etc/hosts made once, yours to
+ *                                            extend (Squid refuses TLS whose
+ *                                            SNI does not resolve to the
+ *                                            address dialled)
  *   /var/lib/sandbox/squid/tls/              throwaway cert, key, cert db
  *   /var/lib/sandbox/squid/acl/sb-ADDR.conf  one per restricted sandbox,
  *   /var/lib/sandbox/squid/acl/sb-ADDR.domains  keyed by its address
