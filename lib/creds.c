@@ -35,6 +35,7 @@
 #define GUEST_GID 1000
 #define GUEST_HOME "/home/ubuntu"
 #define PROFILE_FILE "/etc/profile.d/sandbox-agent.sh"
+#define SSH_CONFIG_FILE "/etc/ssh/ssh_config.d/sandbox-github.conf"
 
 struct sb_creds {
 	char *name;
@@ -335,6 +336,45 @@ clone_repo(struct sb_creds *cr, struct sb_incus *c, const char *instance,
 	return -1;
 }
 
+/* SANDBOX_GITHUB_SSH=HOST[:PORT] sends git's SSH for github.com somewhere
+ * else, keeping the name github.com for host keys: ssh.github.com:443 on
+ * networks that block port 22, or a local server in tests.  It goes into
+ * the system ssh_config so later pushes take the same way. */
+static int
+github_ssh_override(struct sb_incus *c, const char *instance,
+		    struct sb_error **err)
+{
+	const char *v = getenv("SANDBOX_GITHUB_SSH");
+	_cleanup_free_ char *host = NULL, *text = NULL;
+	const char *colon;
+	long port = 22;
+
+	if (!v || !*v)
+		return 0;
+	colon = strrchr(v, ':');
+	host = colon ? strndup(v, (size_t)(colon - v)) : strdup(v);
+	if (!host)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	if (colon && sb_parse_int(colon + 1, 1, 65535, "port", &port, err) < 0)
+		return sb_error_prefix(err, "SANDBOX_GITHUB_SSH '%s'", v);
+	if (!*host || strspn(host, "abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
+	    strlen(host))
+		return sb_error_set(err, SB_E_INPUT, "SANDBOX_GITHUB_SSH '%s' "
+				    "is not HOST or HOST:PORT", v);
+	text = fmt("# Written by sandbox-start from SANDBOX_GITHUB_SSH.\n"
+		   "Host github.com\n  HostName %s\n  Port %ld\n"
+		   "  HostKeyAlias github.com\n", host, port);
+	if (!text)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	if (sb_file_mkdir(c, instance, "/etc/ssh/ssh_config.d", 0, 0, 0755,
+			  err) < 0 ||
+	    sb_file_push(c, instance, SSH_CONFIG_FILE, text, strlen(text), 0,
+			 0, 0644, err) < 0)
+		return sb_error_prefix(err, "writing %s", SSH_CONFIG_FILE);
+	return 0;
+}
+
 static const char profile_text[] =
 	"# Written by sandbox-start: the deploy key's agent, kept on the "
 	"host.\n"
@@ -377,6 +417,8 @@ sb_creds_attach(struct sb_creds *cr, struct sb_incus *c, const char *instance,
 	if (sb_file_push(c, instance, PROFILE_FILE, profile_text,
 			 sizeof(profile_text) - 1, 0, 0, 0644, err) < 0)
 		return sb_error_prefix(err, "writing %s", PROFILE_FILE);
+	if (github_ssh_override(c, instance, err) < 0)
+		return -1;
 	return clone_repo(cr, c, instance, err);
 }
 
