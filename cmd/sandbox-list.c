@@ -1,24 +1,149 @@
-/* sandbox-list: not implemented yet; later work fills it in. */
+/* sandbox-list: every sandbox with its state, ports and health, from one
+ * REST call plus concurrent checks of the running ones. */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "cleanup.h"
 #include "cli.h"
+#include "incus.h"
+#include "lifecycle.h"
 
 static const char usage[] =
-	"Usage: sandbox-list [--help] [--version]\n"
-	"Not implemented yet.\n";
+	"Usage: sandbox-list [OPTIONS]\n"
+	"List sandboxes.\n"
+	"\n"
+	"  --json        print a JSON array (stable field names)\n"
+	"  --no-health   skip the DOCKER, AGENT, CLAUDE and branch checks\n"
+	"  -h, --help    show this help\n"
+	"      --version show the version\n"
+	"\n"
+	"Exit status: 0 ok, 1 failure, 2 usage error.\n";
+
+enum { OPT_JSON = 0x100, OPT_NOHEALTH };
+
+static char *
+port_cell(int p)
+{
+	char *s;
+
+	if (!p)
+		return strdup("-");
+	if (asprintf(&s, "%d", p) < 0)
+		return NULL;
+	return s;
+}
+
+static char *
+extra_cell(const struct sb_sandbox *s)
+{
+	struct sb_buf b = { 0 };
+
+	for (size_t i = 0; i < s->nports; i++) {
+		const struct sb_port *p = &s->ports[i];
+		const char *proto = p->proto == SB_UDP ? "/udp" : "";
+
+		if (p->host_port == p->guest_port)
+			sb_buf_appendf(&b, "%s%d%s", i ? "," : "", p->host_port,
+				       proto);
+		else
+			sb_buf_appendf(&b, "%s%d->%d%s", i ? "," : "",
+				       p->host_port, p->guest_port, proto);
+	}
+	return b.data ? sb_buf_take(&b) : strdup("-");
+}
+
+static char *
+repo_cell(const struct sb_list_row *r)
+{
+	const char *repo = r->s->repo, *br = r->branch ? r->branch : r->s->branch;
+	const char *slug;
+	char *s;
+
+	if (!repo)
+		return strdup("-");
+	/* owner/repo out of any of the accepted URL forms. */
+	slug = strstr(repo, "github.com");
+	slug = slug ? slug + strlen("github.com") + 1 : repo;
+	if (asprintf(&s, "%.*s%s%s", (int)(strlen(slug) -
+		     (strlen(slug) > 4 && !strcmp(slug + strlen(slug) - 4, ".git") ?
+		      4 : 0)), slug, br ? "@" : "", br ? br : "") < 0)
+		return NULL;
+	return s;
+}
+
+static void
+print_table(const struct sb_list_row *rows, size_t n)
+{
+	static const char *const hdr[] = { "NAME", "STATE", "SLOT", "SSH",
+		"APP", "ALT", "EXTRA", "EGRESS", "DOCKER", "AGENT", "CLAUDE",
+		"REPO" };
+	struct sb_table *t = sb_table_new(12, hdr);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct sb_list_row *r = &rows[i];
+		const struct sb_sandbox *s = r->s;
+		_cleanup_free_ char *slot = port_cell(s->slot);
+		_cleanup_free_ char *ssh = port_cell(s->ssh_port);
+		_cleanup_free_ char *app = port_cell(s->app_port);
+		_cleanup_free_ char *alt = port_cell(s->alt_port);
+		_cleanup_free_ char *extra = extra_cell(s);
+		_cleanup_free_ char *repo = repo_cell(r);
+		int up = s->running;
+		const char *cells[] = {
+			s->name, s->status, slot, ssh, app, alt, extra,
+			r->egress, up ? r->docker : NULL, up ? r->agent : NULL,
+			up ? r->claude : NULL, repo,
+		};
+
+		sb_table_add(t, cells);
+	}
+	sb_table_print(t, stdout);
+	sb_table_free(t);
+}
 
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "no-health", no_argument, NULL, OPT_NOHEALTH },
 		SB_CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt;
+	struct sb_error *err = NULL;
+	struct sb_list_row *rows = NULL;
+	struct sb_incus *c;
+	size_t n = 0;
+	int opt, json = 0, health = 1;
 
 	sb_cli_init(argv[0]);
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1)
-		return sb_cli_common(opt, usage);
-	fprintf(stderr, "%s: not implemented yet\n", sb_cli_prog());
-	return SB_EXIT_NOTIMPL;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_JSON: json = 1; break;
+		case OPT_NOHEALTH: health = 0; break;
+		default: return sb_cli_common(opt, usage);
+		}
+	}
+	if (optind < argc)
+		return sb_cli_usage_error("unexpected argument '%s'",
+					  argv[optind]);
+	if (!(c = sb_incus_open(NULL, &err)))
+		return sb_cli_exit(err);
+	if (sb_list(c, health, &rows, &n, &err) == 0) {
+		if (json) {
+			json_object *a = sb_list_json(rows, n);
+
+			puts(json_object_to_json_string_ext(a,
+				JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
+			json_object_put(a);
+		} else if (n == 0) {
+			printf("no sandboxes: create one with sandbox-start NAME\n");
+		} else {
+			print_table(rows, n);
+		}
+		sb_list_free(rows, n);
+	}
+	sb_incus_free(c);
+	return sb_cli_exit(err);
 }

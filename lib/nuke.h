@@ -1,0 +1,19 @@
+/* sandbox-nuke's two steps, so the front-end can confirm in between. */
+#ifndef SB_NUKE_H
+#define SB_NUKE_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "incus.h"
+
+/* Names of every agent-* and golden-* instance (caller frees each and
+ * the array). */
+int sb_nuke_targets(struct sb_incus *c, char ***names, size_t *n,
+		    struct sb_error **err);
+/* Removes one: a sandbox with its agent, rules and GitHub key; a golden
+ * image instance.  *left says what stayed on GitHub. */
+int sb_nuke_one(struct sb_incus *c, const char *instance, char **left,
+		struct sb_error **err);
+
+#endif
