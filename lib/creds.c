@@ -270,8 +270,10 @@ git_message(const struct sb_buf *e)
 	     line = strtok_r(NULL, "\r\n", &save)) {
 		if (strncmp(line, "Cloning into", 12) == 0 || !*line)
 			continue;
+		/* Sentences run on; separate messages get a "; ". */
 		if (b.len)
-			sb_buf_append(&b, "; ", 2);
+			sb_buf_append(&b, b.data[b.len - 1] == '.' ? " " : "; ",
+				      b.data[b.len - 1] == '.' ? 1 : 2);
 		sb_buf_append(&b, line, strlen(line));
 	}
 	free(copy);

@@ -507,12 +507,11 @@ api_error(struct sb_github *g, const struct reply *r, const char *slug,
 			g->source, gm);
 	} else if (r->status == 403 || r->status == 404) {
 		ret = sb_error_set(err, SB_E_GITHUB,
-			"%s: repository '%s' does not exist or the token from "
+			"%s: the repository does not exist or the token from "
 			"%s has no admin access to it (%s, %ld); deploy keys "
-			"need a token with admin rights on the repository "
-			"('repo' scope, or 'Administration: write' for a "
-			"fine-grained token)", doing, slug, g->source, gm,
-			r->status);
+			"need a token with admin rights on '%s' ('repo' "
+			"scope, or 'Administration: write' for a fine-grained "
+			"token)", doing, g->source, gm, r->status, slug);
 	} else if (r->status == 422) {
 		ret = sb_error_set(err, SB_E_GITHUB,
 			"%s: GitHub refused the key for '%s' (%s, 422); the "

@@ -157,9 +157,9 @@ fake_git_repo() {
 	echo "hello from $slug" >"$w/README"
 	git -C "$w" add README
 	git -C "$w" -c user.name=t -c user.email=t@example.invalid commit -qm first
-	git -C "$w" push -q "$d/home/$slug.git" main
+	git -C "$w" -c safe.directory="*" push -q "$d/home/$slug.git" main
 	for b in "$@"; do
-		git -C "$w" push -q "$d/home/$slug.git" "main:refs/heads/$b"
+		git -C "$w" -c safe.directory="*" push -q "$d/home/$slug.git" "main:refs/heads/$b"
 	done
 	rm -rf "$w"
 	chown -R "$FAKE_GIT_UID:$FAKE_GIT_UID" "$d/home"
