@@ -35,6 +35,13 @@ struct sb_exec_spec {
 	int signal_fd;
 };
 
+/* Every descriptor -1 and root: start from this, since 0 is stdin.
+ *   struct sb_exec_spec s = SB_EXEC_SPEC_INIT;
+ *   s.argv = argv; s.fd_out = s.fd_err = logfd; */
+#define SB_EXEC_SPEC_INIT                                                  \
+	{ .uid = -1, .gid = -1, .fd_in = -1, .fd_out = -1, .fd_err = -1,   \
+	  .signal_fd = -1 }
+
 /* Runs spec in instance.  Returns 0 with the command's exit status in
  * *exit_status (128+N after signal N), or -1 with *err set when the
  * command could not be run or the connection failed.  A command that

@@ -337,7 +337,7 @@ static void
 run_one(struct sb_incus *c, const char *cmd, struct job *j)
 {
 	struct sb_session_cmd sc;
-	struct sb_exec_spec spec = { .fd_in = -1, .signal_fd = -1 };
+	struct sb_exec_spec spec = SB_EXEC_SPEC_INIT;
 	struct sb_sandbox *s;
 
 	j->status = 1;

@@ -299,9 +299,7 @@ sb_session_run(struct sb_incus *c, const char *name, int mode,
 	       const char *cmd, int *exit_status, struct sb_error **err)
 {
 	struct sb_session_cmd sc;
-	struct sb_exec_spec spec = { .fd_in = STDIN_FILENO,
-				     .fd_out = STDOUT_FILENO,
-				     .fd_err = STDERR_FILENO };
+	struct sb_exec_spec spec = SB_EXEC_SPEC_INIT;
 	struct sigaction old[NHANDLED];
 	struct sb_sandbox *s;
 	struct winsize w;
@@ -310,6 +308,9 @@ sb_session_run(struct sb_incus *c, const char *name, int mode,
 	*exit_status = -1;
 	if (!(s = sb_session_running(c, name, err)))
 		return -1;
+	spec.fd_in = STDIN_FILENO;
+	spec.fd_out = STDOUT_FILENO;
+	spec.fd_err = STDERR_FILENO;
 	spec.interactive = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	if (spec.interactive && ioctl(STDOUT_FILENO, TIOCGWINSZ, &w) == 0) {
 		spec.width = w.ws_col;
