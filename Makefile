@@ -86,7 +86,7 @@ asan:
 
 valgrind:
 	$(MAKE) BUILD=build-vg BIN=build-vg/bin CFLAGS="-O0 -g" \
-	  RUN="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible" \
+	  RUN="valgrind -q --error-exitcode=99 --suppressions=tests/valgrind.supp --leak-check=full --errors-for-leak-kinds=definite,indirect,possible --show-leak-kinds=definite,indirect,possible" \
 	  check-unit
 
 fuzz:
