@@ -14,7 +14,12 @@ setup_file() {
 	export A="$SB_RUN-a" B="$SB_RUN-b" C="$SB_RUN-c" D="$SB_RUN-d"
 	export TSOCK="$BATS_FILE_TMPDIR/outer.sock"
 	export INNER="$BATS_FILE_TMPDIR/inner"
-	mkdir -p "$INNER"
+	mkdir -p "$INNER" "$BATS_FILE_TMPDIR/bin"
+	# A private copy: in a shared tree a parallel `make` may be relinking
+	# bin/sandbox while a test runs it.
+	cp "$ROOT/bin/sandbox" "$BATS_FILE_TMPDIR/bin/sandbox"
+	export SB="$BATS_FILE_TMPDIR/bin/sandbox"
+	export PATH="$BATS_FILE_TMPDIR/bin:$PATH"
 	local n
 	for n in "$A" "$B" "$C"; do
 		incus copy golden-base/ready "agent-$n" >/dev/null
@@ -56,7 +61,7 @@ wait_pane() {
 
 @test "shell: prompt as ubuntu in /workspace/project, resize, exit 3" {
 	t new-window -t keep -n shell \
-		"$ROOT/bin/sandbox $A; echo EXIT=\$?; stty -a | tr ' ' '\n' | grep -qx icanon && echo COOKED; sleep 600"
+		"$SB $A; echo EXIT=\$?; stty -a | tr ' ' '\n' | grep -qx icanon && echo COOKED; sleep 600"
 	t resize-window -t keep:shell -x 100 -y 30
 	wait_pane keep:shell '$'
 	t send-keys -t keep:shell 'echo "[$(id -un):$(id -u):$PWD:$HOME]"' Enter
@@ -106,7 +111,7 @@ wait_pane() {
 
 @test "--cmd under a terminal: interactive with the pane's size" {
 	t new-window -t keep -n cmd \
-		"$ROOT/bin/sandbox $A --cmd 'stty size; exit 5'; echo EXIT=\$?; sleep 600"
+		"$SB $A --cmd 'stty size; exit 5'; echo EXIT=\$?; sleep 600"
 	wait_pane keep:cmd "EXIT=5"
 	run t capture-pane -p -t keep:cmd
 	local want
@@ -145,7 +150,7 @@ wait_pane() {
 @test "two names: a two-pane tmux session, and a second call reuses it" {
 	local s="sandbox-${A}_${B}"
 	t new-window -t keep -n first \
-		"env -u TMUX TMUX_TMPDIR='$INNER' $ROOT/bin/sandbox $A $B; sleep 600"
+		"env -u TMUX TMUX_TMPDIR='$INNER' $SB $A $B; sleep 600"
 	local i
 	for ((i = 0; i < 100; i++)); do
 		inner has-session -t "=$s" 2>/dev/null && break
@@ -171,7 +176,7 @@ wait_pane() {
 
 	# A second call attaches to the same session instead of replacing it.
 	t new-window -t keep -n second \
-		"env -u TMUX TMUX_TMPDIR='$INNER' $ROOT/bin/sandbox $A $B; sleep 600"
+		"env -u TMUX TMUX_TMPDIR='$INNER' $SB $A $B; sleep 600"
 	for ((i = 0; i < 100; i++)); do
 		[ "$(inner list-clients -t "=$s" | wc -l)" -eq 2 ] && break
 		sleep 0.1
@@ -182,7 +187,7 @@ wait_pane() {
 	[ "$(inner list-sessions | wc -l)" -eq 1 ]
 
 	# Inside tmux: a new window, not a nested client.
-	t new-window -t keep -n nested "$ROOT/bin/sandbox $A $B; sleep 600"
+	t new-window -t keep -n nested "$SB $A $B; sleep 600"
 	for ((i = 0; i < 100; i++)); do
 		t list-windows -t keep -F '#{window_name}' | grep -qx "$s" && break
 		sleep 0.1
