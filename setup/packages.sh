@@ -72,7 +72,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null || apt-get update
 
 build="build-essential pkg-config libcurl4-openssl-dev libjson-c-dev
-       libssh-dev libgit2-dev"
+       libssh-dev libgit2-dev libssl-dev libnftables-dev"
 runtime="btrfs-progs squid-openssl openssh-client tmux nftables debootstrap
 	 iproute2 ca-certificates curl"
 tests="bats openssh-server python3 valgrind clang libclang-rt-14-dev git
