@@ -153,13 +153,23 @@ sb_session_prepare(struct sb_session_cmd *sc, int mode, const char *cmd,
 	size_t k = 0;
 
 	memset(sc, 0, sizeof(*sc));
-	sc->argv[0] = "bash";
-	sc->argv[1] = "--login";
+	/* Incus exec sets no supplementary groups, so a plain uid 1000 exec
+	 * would not be in docker or sudo.  Start as root, hand the pty to the
+	 * user, and drop to uid/gid 1000 with its groups via setpriv. */
+	sc->argv[k++] = "/bin/sh";
+	sc->argv[k++] = "-c";
+	sc->argv[k++] = "t=$(tty 2>/dev/null) && chown " SB_SESSION_USER
+			" \"$t\" 2>/dev/null; exec setpriv --reuid=1000 "
+			"--regid=1000 --init-groups -- \"$@\"";
+	sc->argv[k++] = "sh";
+	sc->argv[k++] = "bash";
+	sc->argv[k++] = "--login";
 	if (mode != SB_SESSION_SHELL) {
-		sc->argv[2] = "-c";
-		sc->argv[3] = mode == SB_SESSION_CLAUDE ? SB_CLAUDE_COMMAND :
-							  cmd;
+		sc->argv[k++] = "-c";
+		sc->argv[k++] = mode == SB_SESSION_CLAUDE ? SB_CLAUDE_COMMAND :
+							    cmd;
 	}
+	k = 0;
 	sc->envbuf[k++] = strdup("HOME=" SB_SESSION_HOME);
 	sc->envbuf[k++] = strdup("USER=" SB_SESSION_USER);
 	sc->envbuf[k++] = strdup("LOGNAME=" SB_SESSION_USER);
@@ -176,8 +186,8 @@ sb_session_prepare(struct sb_session_cmd *sc, int mode, const char *cmd,
 			sc->env[j++] = sc->envbuf[i];
 	spec->argv = sc->argv;
 	spec->env = sc->env;
-	spec->uid = SB_SESSION_UID;
-	spec->gid = SB_SESSION_UID;
+	spec->uid = 0;
+	spec->gid = 0;
 	spec->cwd = SB_SESSION_CWD;
 }
 

@@ -100,6 +100,12 @@ wait_pane() {
 	[ "$status" -eq 0 ]
 	[ "$output" = $'out\n1000\n/workspace/project' ]
 
+	# The user's supplementary groups (docker, sudo) are there too.
+	run sandbox "$A" --cmd 'id -Gn'
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "docker"
+	assert_contains "$output" "sudo"
+
 	run bash -c "sandbox '$A' --cmd 'echo err >&2' 2>&1 >/dev/null"
 	[ "$output" = "err" ]
 

@@ -157,10 +157,14 @@ prepare(void)
 	setenv("TERM", "screen-256color", 1);
 	unsetenv("LANG");
 	sb_session_prepare(&sc, SB_SESSION_SHELL, NULL, &spec);
-	CHECK_STR(spec.argv[0], "bash", "shell argv0");
-	CHECK_STR(spec.argv[1], "--login", "login shell");
-	CHECK(spec.argv[2] == NULL, "shell has no -c");
-	CHECK(spec.uid == 1000 && spec.gid == 1000, "uid/gid 1000");
+	/* Root hands the pty over and drops to 1000 with its groups. */
+	CHECK_STR(spec.argv[0], "/bin/sh", "wrapper");
+	CHECK(strstr(spec.argv[2], "setpriv --reuid=1000 --regid=1000 "
+		     "--init-groups") != NULL, "setpriv with groups");
+	CHECK_STR(spec.argv[4], "bash", "shell argv0");
+	CHECK_STR(spec.argv[5], "--login", "login shell");
+	CHECK(spec.argv[6] == NULL, "shell has no -c");
+	CHECK(spec.uid == 0 && spec.gid == 0, "exec as root, then setpriv");
 	CHECK_STR(spec.cwd, "/workspace/project", "cwd");
 	CHECK(has_env(spec.env, "HOME=/home/ubuntu"), "HOME");
 	CHECK(has_env(spec.env, "USER=ubuntu"), "USER");
@@ -172,15 +176,15 @@ prepare(void)
 
 	setenv("LANG", "de_DE.UTF-8", 1);
 	sb_session_prepare(&sc, SB_SESSION_CLAUDE, NULL, &spec);
-	CHECK_STR(spec.argv[2], "-c", "claude -c");
-	CHECK_STR(spec.argv[3], "claude --dangerously-skip-permissions",
+	CHECK_STR(spec.argv[6], "-c", "claude -c");
+	CHECK_STR(spec.argv[7], "claude --dangerously-skip-permissions",
 		  "claude command");
 	CHECK(has_env(spec.env, "LANG=de_DE.UTF-8"), "LANG from host");
 	sb_session_cmd_release(&sc);
 
 	sb_session_prepare(&sc, SB_SESSION_CMD, "git status", &spec);
-	CHECK_STR(spec.argv[3], "git status", "--cmd command");
-	CHECK(spec.argv[4] == NULL, "argv ends");
+	CHECK_STR(spec.argv[7], "git status", "--cmd command");
+	CHECK(spec.argv[8] == NULL, "argv ends");
 	sb_session_cmd_release(&sc);
 }
 
