@@ -14,6 +14,7 @@
 #include "egress.h"
 #include "golden.h"
 #include "incus.h"
+#include "sandbox.h"
 #include "setup.h"
 
 static const char usage[] =
@@ -91,6 +92,65 @@ build(struct sb_incus *c, const char *what, int rebuild,
 	return ret;
 }
 
+/* Every value is checked before anything changes: --base, --mirror and
+ * --pool-size are only used when the image or the pool is missing, and a
+ * bad one must not pass unnoticed until then. */
+static int
+check_args(const char *stack, struct sb_golden_opts *g, const char *pool_size,
+	   struct sb_error **err)
+{
+	static const char *const units[] = { "B", "kB", "MB", "GB", "TB",
+					     "KiB", "MiB", "GiB", "TiB" };
+	const char *colon;
+	size_t n;
+
+	if (stack && strcmp(stack, "all") != 0 &&
+	    (sb_stack_check(stack, err) < 0 ||
+	     sb_golden_stack_known(stack, err) < 0))
+		return -1;
+	if (g->base && strcmp(g->base, "debootstrap") == 0)
+		g->base = NULL;
+	if (g->base && (!(colon = strchr(g->base, ':')) || colon == g->base ||
+			!colon[1] ||
+			strspn(g->base, "abcdefghijklmnopqrstuvwxyz"
+			       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+				(size_t)(colon - g->base) ||
+			strspn(colon + 1, "abcdefghijklmnopqrstuvwxyz"
+			       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/-") !=
+				strlen(colon + 1)))
+		return sb_error_set(err, SB_E_INPUT, "invalid --base '%s': "
+				    "debootstrap or REMOTE:ALIAS (e.g. "
+				    "images:debian/12) is allowed", g->base);
+	if (g->mirror) {
+		const char *m = g->mirror, *host = NULL;
+		int ok = 1;
+
+		if (strncmp(m, "http://", 7) == 0)
+			host = m + 7;
+		else if (strncmp(m, "https://", 8) == 0)
+			host = m + 8;
+		else if (strncmp(m, "file:///", 8) == 0)
+			host = "local";
+		for (const char *p = m; *p; p++)
+			if ((unsigned char)*p <= ' ' || *p == 0x7f)
+				ok = 0;
+		if (!host || !*host || *host == '/' || !ok)
+			return sb_error_set(err, SB_E_INPUT,
+				"invalid --mirror '%s': an http://, https:// "
+				"or file:/// URL is allowed", m);
+	}
+	if (pool_size) {
+		n = strspn(pool_size, "0123456789");
+		for (size_t i = 0; n && n < 16 && pool_size[0] != '0' &&
+		     i < sizeof(units) / sizeof(units[0]); i++)
+			if (strcmp(pool_size + n, units[i]) == 0)
+				return 0;
+		return sb_error_set(err, SB_E_INPUT, "invalid --pool-size '%s': "
+				    "a size like 30GiB is allowed", pool_size);
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -134,6 +194,8 @@ main(int argc, char **argv)
 					  " give one");
 	if (list)
 		return list_stacks();
+	if (check_args(rebuild ? rebuild : stack, &g, so.pool_size, &err) < 0)
+		return sb_cli_exit(err);
 	if (geteuid() != 0) {
 		sb_error_set(&err, SB_E_PERM,
 			     "sandbox-setup changes Incus, the firewall and "

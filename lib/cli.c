@@ -38,6 +38,31 @@ sb_cli_common(int opt, const char *usage)
 	return SB_EXIT_USAGE;
 }
 
+/* Messages quote what the user typed; a newline or an escape sequence
+ * in it must neither break the one-line message nor reach the terminal,
+ * so control bytes are written as \xNN. */
+static void
+put_msg(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(stderr, "\\x%02x", *p);
+		else
+			fputc(*p, stderr);
+	}
+}
+
+static void
+put_vmsg(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		return;
+	put_msg(s);
+	free(s);
+}
+
 int
 sb_cli_usage_error(const char *fmt, ...)
 {
@@ -45,7 +70,7 @@ sb_cli_usage_error(const char *fmt, ...)
 
 	fprintf(stderr, "%s: ", prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	put_vmsg(fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
 	return SB_EXIT_USAGE;
@@ -58,7 +83,9 @@ sb_cli_exit(struct sb_error *err)
 
 	if (!err)
 		return SB_EXIT_OK;
-	fprintf(stderr, "%s: %s\n", prog, err->msg);
+	fprintf(stderr, "%s: ", prog);
+	put_msg(err->msg ? err->msg : "");
+	fputc('\n', stderr);
 	switch (err->code) {
 	case SB_E_USAGE:
 		code = SB_EXIT_USAGE;
@@ -83,7 +110,7 @@ sb_cli_warn(const char *fmt, ...)
 
 	fprintf(stderr, "%s: warning: ", prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	put_vmsg(fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
