@@ -233,3 +233,16 @@ host_files_with() {
 		"$GITHUB_API_URL/repos/octo/missing/keys"
 	[ "$output" = "[]" ]
 }
+
+@test "--rm without a token still removes the sandbox and says what is left on GitHub" {
+	id=$(incus config get "agent-$A" user.sandbox.deploy-key-id)
+	[ "$(api_key "$id")" = 200 ]
+	run env -u GH_TOKEN -u GITHUB_TOKEN PATH="$ROOT/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+		sandbox-stop "$A" --rm
+	echo "$output"
+	assert_contains "$output" "deploy key $id on octo/hello was not deleted"
+	assert_contains "$output" "https://github.com/octo/hello/settings/keys"
+	! incus info "agent-$A" >/dev/null 2>&1
+	[ ! -e "/run/sandbox/agents/$A.sock" ]
+	[ "$(api_key "$id")" = 200 ]
+}
