@@ -14,6 +14,7 @@ static const char usage[] =
 	"\n"
 	"  --host-port N   listen on host port N instead of PORT+slot\n"
 	"  --remove        take the forward (and the outbound rule) away\n"
+	"  -q, --quiet     print only errors\n"
 	"  -h, --help      show this help\n"
 	"      --version   show the version\n"
 	"\n"
@@ -27,19 +28,21 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "host-port", required_argument, NULL, OPT_HOSTPORT },
 		{ "remove", no_argument, NULL, OPT_REMOVE },
+		{ "quiet", no_argument, NULL, 'q' },
 		SB_CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sb_expose_opts o = { 0 };
 	struct sb_error *err = NULL;
 	struct sb_incus *c;
-	int opt, host = 0;
+	int opt, host = 0, quiet = 0;
 
 	sb_cli_init(argv[0]);
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_HOSTPORT: o.host_port = optarg; break;
 		case OPT_REMOVE: o.remove = 1; break;
+		case 'q': quiet = 1; break;
 		default: return sb_cli_common(opt, usage);
 		}
 	}
@@ -58,7 +61,9 @@ main(int argc, char **argv)
 	if (!(c = sb_incus_open(NULL, &err)))
 		return sb_cli_exit(err);
 	if (sb_expose(c, &o, &host, &err) == 0) {
-		if (o.remove)
+		if (quiet)
+			;
+		else if (o.remove)
 			printf("%s: port %s no longer exposed\n", o.name, o.port);
 		else
 			printf("%s: localhost:%d -> port %s (%s) in the sandbox\n",
