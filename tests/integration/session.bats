@@ -162,6 +162,12 @@ wait_pane() {
 		inner has-session -t "=$s" 2>/dev/null && break
 		sleep 0.1
 	done
+	# The panes get their names just after the session appears.
+	for ((i = 0; i < 100; i++)); do
+		[ "$(inner list-panes -t "=$s" -F '#{@sandbox}|#{pane_title}')" = \
+		  "$A|$A"$'\n'"$B|$B" ] && break
+		sleep 0.1
+	done
 	run inner list-panes -t "=$s" -F '#{@sandbox}|#{pane_title}'
 	[ "$status" -eq 0 ]
 	[ "$output" = "$A|$A"$'\n'"$B|$B" ]
@@ -196,6 +202,10 @@ wait_pane() {
 	t new-window -t keep -n nested "$SB $A $B; sleep 600"
 	for ((i = 0; i < 100; i++)); do
 		t list-windows -t keep -F '#{window_name}' | grep -qx "$s" && break
+		sleep 0.1
+	done
+	for ((i = 0; i < 100; i++)); do
+		[ "$(t list-panes -t "keep:$s" -F '#{@sandbox}')" = "$A"$'\n'"$B" ] && break
 		sleep 0.1
 	done
 	run t list-panes -t "keep:$s" -F '#{@sandbox}'
