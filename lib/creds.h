@@ -44,8 +44,9 @@ void sb_creds_undo(struct sb_creds *cr, const char *name);
 void sb_creds_free(struct sb_creds *cr);
 
 /* Restart of a stopped sandbox: starts its agent again, rotating the key
- * when the old one is gone.  Call it before starting the instance (it
- * works on a running one too).  Blocks on GitHub and Incus. */
+ * when the old one is gone (and re-adding the socket device, which makes
+ * sandboxes of the older scripts whole).  Works on a stopped or a running
+ * instance.  Blocks on GitHub and Incus. */
 int sb_creds_restart(struct sb_incus *c, const struct sb_sandbox *s,
 		     struct sb_error **err);
 /* The same; when the rotation could not delete the old key from GitHub
