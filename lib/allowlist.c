@@ -299,29 +299,6 @@ oom:
 	return sb_error_set(err, SB_E_SYSTEM, "out of memory");
 }
 
-static int
-read_text(const char *path, size_t max, struct sb_buf *b)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char chunk[8192];
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	b->max = max;
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (sb_buf_append(b, chunk, (size_t)n) < 0) {
-			errno = b->overflow ? EFBIG : ENOMEM;
-			return -1;
-		}
-	}
-	return 0;
-}
 
 int
 sb_allowlist_load(struct sb_allowlist *al, const char *path,
@@ -330,7 +307,7 @@ sb_allowlist_load(struct sb_allowlist *al, const char *path,
 	struct sb_buf b = { 0 };
 	int r;
 
-	if (read_text(path, ALLOWLIST_FILE_MAX, &b) < 0) {
+	if (sb_buf_read_file(path, ALLOWLIST_FILE_MAX, &b) < 0) {
 		sb_error_sys(err, "reading allowlist '%s'", path);
 		sb_buf_release(&b);
 		return -1;

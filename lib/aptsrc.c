@@ -264,30 +264,6 @@ sb_aptsrc_parse(const char *text, size_t len, int deb822, const char *suite,
 		      : parse_oneline(text, len, suite, uri, err);
 }
 
-static int
-read_text(const char *path, size_t max, struct sb_buf *b)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char chunk[8192];
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	b->max = max;
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (sb_buf_append(b, chunk, (size_t)n) < 0) {
-			errno = b->overflow ? EFBIG : ENOMEM;
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* Parses one file; a missing file counts as no match. */
 static int
 scan_file(const char *path, int deb822, const char *suite, char **uri,
@@ -296,7 +272,7 @@ scan_file(const char *path, int deb822, const char *suite, char **uri,
 	struct sb_buf b = { 0 };
 	int r;
 
-	if (read_text(path, SOURCES_FILE_MAX, &b) < 0) {
+	if (sb_buf_read_file(path, SOURCES_FILE_MAX, &b) < 0) {
 		sb_buf_release(&b);
 		if (errno == ENOENT)
 			return 0;

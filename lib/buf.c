@@ -1,9 +1,12 @@
 #include "buf.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int
 sb_buf_append(struct sb_buf *b, const void *p, size_t n)
@@ -88,4 +91,35 @@ sb_buf_take(struct sb_buf *b)
 	b->data = NULL;
 	b->len = b->cap = 0;
 	return d;
+}
+
+int
+sb_buf_read_file(const char *path, size_t max, struct sb_buf *b)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char chunk[8192];
+	ssize_t n;
+	int saved;
+
+	if (fd < 0)
+		return -1;
+	b->max = max;
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		if (sb_buf_append(b, chunk, (size_t)n) < 0) {
+			errno = b->overflow ? EFBIG : ENOMEM;
+			goto fail;
+		}
+	}
+	close(fd);
+	return 0;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return -1;
 }

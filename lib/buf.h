@@ -24,6 +24,9 @@ void sb_buf_reset(struct sb_buf *b);
 /* Overwrites the contents with zeros before freeing (for key material). */
 void sb_buf_wipe(struct sb_buf *b);
 void sb_buf_release(struct sb_buf *b);
+/* Reads a whole file into b, at most max bytes.  Returns 0, or -1 with
+ * errno set (EFBIG past max). */
+int sb_buf_read_file(const char *path, size_t max, struct sb_buf *b);
 /* Hands the data out; the buffer is left empty. */
 char *sb_buf_take(struct sb_buf *b);
 

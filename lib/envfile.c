@@ -248,31 +248,6 @@ sb_env_parse(struct sb_env *env, const char *text, size_t len,
 	return 0;
 }
 
-/* Reads a whole file, at most max bytes (EFBIG beyond). */
-static int
-read_text(const char *path, size_t max, struct sb_buf *b)
-{
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char chunk[8192];
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	b->max = max;
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (sb_buf_append(b, chunk, (size_t)n) < 0) {
-			errno = b->overflow ? EFBIG : ENOMEM;
-			return -1;
-		}
-	}
-	return 0;
-}
-
 int
 sb_env_load_file(struct sb_env *env, const char *path, int missing_ok,
 		 struct sb_error **err)
@@ -280,7 +255,7 @@ sb_env_load_file(struct sb_env *env, const char *path, int missing_ok,
 	struct sb_buf b = { 0 };
 	int r;
 
-	if (read_text(path, ENV_FILE_MAX, &b) < 0) {
+	if (sb_buf_read_file(path, ENV_FILE_MAX, &b) < 0) {
 		int e = errno;
 
 		sb_buf_wipe(&b);

@@ -112,24 +112,16 @@ int
 sb_host_read_file(const char *path, size_t max, struct sb_buf *out,
 		  struct sb_error **err)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char chunk[65536];
-	ssize_t n;
-
-	if (fd < 0) {
+	if (sb_buf_read_file(path, max, out) < 0) {
 		if (errno == ENOENT)
 			return sb_error_set(err, SB_E_NOTFOUND,
 					    "%s does not exist", path);
-		return sb_error_sys(err, "opening %s", path);
-	}
-	out->max = max;
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		if (sb_buf_append(out, chunk, (size_t)n) < 0)
+		if (errno == EFBIG)
 			return sb_error_set(err, SB_E_INPUT,
 					    "%s is larger than %zu bytes", path,
 					    max);
-	if (n < 0)
 		return sb_error_sys(err, "reading %s", path);
+	}
 	if (!out->data)
 		sb_buf_append(out, "", 0);
 	return 0;

@@ -329,8 +329,8 @@ parse(const char *buf, size_t len)
 	return o;
 }
 
-static const char *
-jstr(json_object *o, const char *key)
+const char *
+sb_json_str(json_object *o, const char *key)
 {
 	json_object *v;
 
@@ -366,7 +366,7 @@ code_for(long status, const char *msg)
 static int
 error_from_envelope(json_object *root, long status, struct sb_error **err)
 {
-	const char *msg = jstr(root, "error");
+	const char *msg = sb_json_str(root, "error");
 	long code = jint(root, "error_code");
 	int r;
 
@@ -386,7 +386,7 @@ sb_incus_error_from_reply(const char *buf, size_t len, long status,
 {
 	_cleanup_json_ json_object *root = parse(buf, len);
 
-	if (root && jstr(root, "type"))
+	if (root && sb_json_str(root, "type"))
 		return error_from_envelope(root, status, err);
 	sb_error_set(err, code_for(status, NULL), "Incus answered HTTP %ld",
 		     status);
@@ -427,7 +427,7 @@ request(struct sb_incus *c, const char *method, const char *path,
 	}
 	free(h.location);
 	root = parse(out.data, out.len);
-	if (!root || !(type = jstr(root, "type"))) {
+	if (!root || !(type = sb_json_str(root, "type"))) {
 		json_object_put(root);
 		sb_incus_error_from_reply(out.data, out.len, r.status, err);
 		if (r.status < 400)
@@ -484,7 +484,7 @@ sb_incus_ping(struct sb_incus *c, char **server_name, struct sb_error **err)
 
 	if (!m)
 		return -1;
-	if (strcmp(jstr(m, "auth") ? jstr(m, "auth") : "", "trusted") != 0)
+	if (strcmp(sb_json_str(m, "auth") ? sb_json_str(m, "auth") : "", "trusted") != 0)
 		return sb_error_set(err, SB_E_PERM,
 			"Incus on %s does not trust us: run as root (sudo) or "
 			"join the incus-admin group", c->socket);
@@ -492,7 +492,7 @@ sb_incus_ping(struct sb_incus *c, char **server_name, struct sb_error **err)
 		const char *s = NULL;
 
 		if (json_object_object_get_ex(m, "environment", &env))
-			s = jstr(env, "server");
+			s = sb_json_str(env, "server");
 		*server_name = strdup(s ? s : "incus");
 	}
 	return 0;
@@ -508,7 +508,7 @@ sb_incus_start(struct sb_incus *c, const char *method, const char *path,
 
 	if (!root)
 		return NULL;
-	opath = jstr(root, "operation");
+	opath = sb_json_str(root, "operation");
 	if (!opath || !*opath) {
 		sb_error_set(err, SB_E_DAEMON,
 			     "%s %s: expected an operation from Incus", method,
@@ -542,7 +542,7 @@ sb_incus_wait(struct sb_incus *c, const char *op_path, int timeout,
 				     timeout);
 		return NULL;
 	}
-	type = jstr(root, "type");
+	type = sb_json_str(root, "type");
 	if (!json_object_object_get_ex(root, "metadata", &op) || !op) {
 		sb_error_set(err, SB_E_DAEMON, "operation %s: empty reply",
 			     op_path);
@@ -551,7 +551,7 @@ sb_incus_wait(struct sb_incus *c, const char *op_path, int timeout,
 	/* LXD 5.0.0-5.0.2 answer sync even when the operation failed. */
 	sc = jint(op, "status_code");
 	if (type && strcmp(type, "sync") == 0 && (sc == 400 || sc == 401)) {
-		const char *e = jstr(op, "err");
+		const char *e = sb_json_str(op, "err");
 
 		sb_error_set(err, SB_E_DAEMON, "%s", e && *e ? e :
 			     "operation failed");
@@ -579,9 +579,9 @@ sb_incus_call(struct sb_incus *c, const char *method, const char *path,
 
 	if (!root)
 		return NULL;
-	type = jstr(root, "type");
+	type = sb_json_str(root, "type");
 	if (type && strcmp(type, "async") == 0) {
-		const char *o = jstr(root, "operation");
+		const char *o = sb_json_str(root, "operation");
 
 		if (!o) {
 			sb_error_set(err, SB_E_DAEMON,

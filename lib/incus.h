@@ -86,6 +86,9 @@ int sb_incus_raw(struct sb_incus *c, struct sb_incus_raw *r,
 int sb_incus_error_from_reply(const char *buf, size_t len, long status,
 			      struct sb_error **err);
 
+/* The string member key of o, or NULL when absent or not a string. */
+const char *sb_json_str(json_object *o, const char *key);
+
 /* Length of a JSON array; 0 for anything else (Incus sends null for an
  * empty list). */
 size_t sb_json_array_len(json_object *o);

@@ -7,21 +7,10 @@
 
 #include "cleanup.h"
 
-static const char *
-str_member(json_object *o, const char *key)
-{
-	json_object *v;
-
-	if (!o || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 static char *
 dup_member(json_object *o, const char *key)
 {
-	const char *s = str_member(o, key);
+	const char *s = sb_json_str(o, key);
 
 	return s && *s ? strdup(s) : NULL;
 }
@@ -41,9 +30,9 @@ obj_member(json_object *o, const char *key)
 static int
 parse_port_device(const char *dev, json_object *d, struct sb_port *p)
 {
-	const char *type = str_member(d, "type");
-	const char *listen = str_member(d, "listen");
-	const char *connect = str_member(d, "connect");
+	const char *type = sb_json_str(d, "type");
+	const char *listen = sb_json_str(d, "listen");
+	const char *connect = sb_json_str(d, "connect");
 
 	if (strncmp(dev, "port-", 5) != 0 || !type ||
 	    strcmp(type, "proxy") != 0)
@@ -66,7 +55,7 @@ read_devices(struct sb_sandbox *s, json_object *devs)
 
 		if (!json_object_is_type(d, json_type_object))
 			continue;
-		listen = str_member(d, "listen");
+		listen = sb_json_str(d, "listen");
 		if (strcmp(key, "ssh-proxy") == 0)
 			s->ssh_port = sb_listen_port(listen);
 		else if (strcmp(key, "app-proxy") == 0)
@@ -98,7 +87,7 @@ read_state(struct sb_sandbox *s, json_object *state)
 		return;
 	for (size_t i = 0; i < json_object_array_length(addrs); i++) {
 		json_object *a = json_object_array_get_idx(addrs, i);
-		const char *fam = str_member(a, "family");
+		const char *fam = sb_json_str(a, "family");
 
 		if (fam && strcmp(fam, "inet") == 0 && !s->ipv4) {
 			s->ipv4 = dup_member(a, "address");
@@ -110,7 +99,7 @@ read_state(struct sb_sandbox *s, json_object *state)
 struct sb_sandbox *
 sb_sandbox_from_json(json_object *inst, struct sb_error **err)
 {
-	const char *iname = str_member(inst, "name");
+	const char *iname = sb_json_str(inst, "name");
 	const char *name = sb_name_from_instance(iname);
 	json_object *cfg, *devs, *profiles;
 	struct sb_sandbox *s;
@@ -135,7 +124,7 @@ sb_sandbox_from_json(json_object *inst, struct sb_error **err)
 	cfg = obj_member(inst, "expanded_config");
 	if (!cfg)
 		cfg = obj_member(inst, "config");
-	v = str_member(cfg, SB_KEY("slot"));
+	v = sb_json_str(cfg, SB_KEY("slot"));
 	if (v) {
 		long slot;
 
@@ -148,7 +137,7 @@ sb_sandbox_from_json(json_object *inst, struct sb_error **err)
 	s->branch = dup_member(cfg, SB_KEY("branch"));
 	s->domains_file = dup_member(cfg, SB_KEY("domains-file"));
 	s->deploy_key_id = dup_member(cfg, SB_KEY("deploy-key-id"));
-	v = str_member(cfg, SB_KEY("restrict-domains"));
+	v = sb_json_str(cfg, SB_KEY("restrict-domains"));
 	s->restricted = v && strcmp(v, "yes") == 0;
 	devs = obj_member(inst, "expanded_devices");
 	if (!devs)
@@ -249,7 +238,7 @@ sb_sandbox_list(struct sb_incus *c, int with_state, struct sb_sandbox ***out,
 		json_object *inst = json_object_array_get_idx(arr, i);
 		struct sb_sandbox *s;
 
-		if (!sb_name_from_instance(str_member(inst, "name")))
+		if (!sb_name_from_instance(sb_json_str(inst, "name")))
 			continue;
 		s = sb_sandbox_from_json(inst, NULL);
 		if (!s)
@@ -284,7 +273,7 @@ sb_slots_in_use(struct sb_incus *c, unsigned char used[SB_SLOT_MAX + 1],
 		json_object *inst = json_object_array_get_idx(arr, i);
 		json_object *cfg = obj_member(inst, "config");
 		json_object *devs = obj_member(inst, "devices");
-		const char *v = str_member(cfg, SB_KEY("slot"));
+		const char *v = sb_json_str(cfg, SB_KEY("slot"));
 		long slot;
 
 		if (v && sb_parse_int(v, SB_SLOT_MIN, SB_SLOT_MAX, "slot",
@@ -293,7 +282,7 @@ sb_slots_in_use(struct sb_incus *c, unsigned char used[SB_SLOT_MAX + 1],
 		if (!used_ports || !devs)
 			continue;
 		json_object_object_foreach(devs, key, d) {
-			int port = sb_listen_port(str_member(d, "listen"));
+			int port = sb_listen_port(sb_json_str(d, "listen"));
 
 			(void)key;
 			if (port)

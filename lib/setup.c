@@ -140,17 +140,6 @@ sb_setup_daemon(struct sb_incus *c, struct sb_setup_report *rep,
 	return wait_ready(c, 120, err);
 }
 
-static const char *
-jstr(json_object *o, const char *k)
-{
-	json_object *v;
-
-	if (!o || !json_object_object_get_ex(o, k, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /* The pool to use: the one the profile already names, else a btrfs pool
  * called "sandbox" or "default", else any btrfs pool; NULL when none. */
 static char *
@@ -165,8 +154,8 @@ find_btrfs_pool(struct sb_incus *c, struct sb_error **err)
 	for (int pass = 0; pass < 3; pass++) {
 		for (size_t i = 0; i < sb_json_array_len(pools); i++) {
 			json_object *p = json_object_array_get_idx(pools, i);
-			const char *name = jstr(p, "name");
-			const char *drv = jstr(p, "driver");
+			const char *name = sb_json_str(p, "name");
+			const char *drv = sb_json_str(p, "driver");
 
 			if (!name || !drv || strcmp(drv, "btrfs") != 0)
 				continue;
@@ -189,7 +178,7 @@ sb_setup_pool_of_profile(struct sb_incus *c, struct sb_error **err)
 		return NULL;
 	if (!json_object_object_get_ex(p, "devices", &devs) ||
 	    !json_object_object_get_ex(devs, "root", &root) ||
-	    !(pool = jstr(root, "pool")))
+	    !(pool = sb_json_str(root, "pool")))
 		return NULL;
 	return strdup(pool);
 }
@@ -263,7 +252,7 @@ subnet_taken(unsigned n, json_object *nets)
 
 		if (!json_object_object_get_ex(json_object_array_get_idx(nets, i),
 					       "config", &cfg) ||
-		    !(a = jstr(cfg, "ipv4.address")) ||
+		    !(a = sb_json_str(cfg, "ipv4.address")) ||
 		    sscanf(a, "%u.%u.%u.%u", &b1, &b2, &b3, &b4) != 4)
 			continue;
 		if (b1 == 10 && b2 == 87 && b3 == n)
@@ -309,7 +298,7 @@ ensure_bridge(struct sb_incus *c, struct sb_setup_report *rep,
 		const char *addr = NULL;
 
 		if (json_object_object_get_ex(n, "config", &ncfg))
-			addr = jstr(ncfg, "ipv4.address");
+			addr = sb_json_str(ncfg, "ipv4.address");
 		sb_setup_report_add(rep, 0, "bridge %s (%s): found", SB_BRIDGE,
 				    addr ? addr : "no IPv4");
 		return 0;
