@@ -51,13 +51,32 @@ classify() {
 	((ours)) && echo ours || echo other
 }
 
+# bench_inits: the init pids of bench containers (children of an LXC
+# monitor whose command line names agent-bench-*).
+bench_inits() {
+	local m
+	for m in $(pgrep -f '^\[lxc monitor\] .* agent-bench-'); do
+		pgrep -P "$m"
+	done
+}
+
+is_bench_incus() { # is_bench_incus PID CMDLINE INITS
+	local a
+	case $2 in "[lxc monitor]"*agent-bench-*) return 0 ;; esac
+	for a in $2; do
+		grep -qx -- "$a" <<<"$3" && return 0
+	done
+	return 1
+}
+
 # fp_measure CASE BEFORE_SNAPSHOT SANDBOXES: prints and records the new
 # processes since BEFORE_SNAPSHOT that are still there 2 s later.
 fp_measure() {
 	local name=$1 before=$2 count=$3 now pid k cmd pss rss
 	local ours_pss=0 ours_rss=0 inc_pss=0 inc_n=0 ours_n=0
-	local ours_j='[]' other_j='[]' seen
+	local ours_j='[]' other_j='[]' seen inits other_inc=0
 	now=$(ps_snapshot)
+	inits=$(bench_inits)
 	sleep 2
 	seen=$(ps_snapshot)
 	for pid in $(comm -13 <(echo "$before") <(echo "$now") |
@@ -81,6 +100,13 @@ fp_measure() {
 				       rss_kib: $rss}]' <<<"$ours_j")
 			say "    ours: pid $pid PSS $pss KiB RSS $rss KiB: $cmd" ;;
 		incus)
+			# Only Incus's processes for bench sandboxes: their
+			# monitor names the instance; a forkproxy or forkfile
+			# names the container's init pid.
+			if ! is_bench_incus "$pid" "$cmd" "$inits"; then
+				other_inc=$((other_inc + 1))
+				continue
+			fi
 			inc_n=$((inc_n + 1))
 			inc_pss=$((inc_pss + pss)) ;;
 		other)
@@ -91,7 +117,7 @@ fp_measure() {
 	printf '  %-44s %5d KiB PSS, %5d KiB RSS per sandbox (%d processes of ours)\n' \
 		"$name ($count sandboxes)" $((ours_pss / count)) \
 		$((ours_rss / count)) "$ours_n"
-	say "    not counted: Incus's own new host processes (proxy devices, monitor): $inc_n, $((inc_pss / count)) KiB PSS per sandbox"
+	say "    not counted: Incus's own host processes for these sandboxes (monitor, forkproxy, forkfile): $inc_n, $((inc_pss / count)) KiB PSS per sandbox"
 	if [ "$(jq length <<<"$other_j")" -gt 0 ]; then
 		say "    not counted: $(jq length <<<"$other_j") new host processes that no bench sandbox accounts for (other users):"
 		jq -r '.[] | "      pid \(.pid): \(.cmdline)"' <<<"$other_j" | head -8
@@ -101,10 +127,12 @@ fp_measure() {
 		--argjson pss $((ours_pss / count)) --argjson rss $((ours_rss / count)) \
 		--argjson procs "$ours_j" --argjson other "$other_j" \
 		--argjson inc_n "$inc_n" --argjson inc_pss $((inc_pss / count)) \
+		--argjson other_inc "$other_inc" \
 		'. + [{case: $name, sandboxes: $n, per_sandbox_pss_kib: $pss,
 		       per_sandbox_rss_kib: $rss, toolkit_processes: $procs,
 		       incus_processes: $inc_n,
 		       incus_per_sandbox_pss_kib: $inc_pss,
+		       incus_processes_of_other_instances: $other_inc,
 		       unattributed_processes: $other}]' <<<"$B_CASES")
 }
 

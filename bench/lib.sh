@@ -4,7 +4,6 @@
 
 B_SOCK=${INCUS_SOCKET:-/var/lib/incus/unix.socket}
 B_RESULTS=$B_ROOT/bench/results
-B_HELPERS=$B_ROOT/build/bench
 B_LOG=$B_RESULTS/bench.log
 B_ROUNDS=${BENCH_ROUNDS:-5}
 B_SUMMARY=()	# one line per figure, printed again at the end
