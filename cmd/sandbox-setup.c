@@ -11,6 +11,7 @@
 
 #include "cleanup.h"
 #include "cli.h"
+#include "host.h"
 #include "egress.h"
 #include "golden.h"
 #include "incus.h"
@@ -205,6 +206,9 @@ main(int argc, char **argv)
 	sb_progress_quiet(quiet);
 	if (!(c = sb_incus_open(NULL, &err)))
 		return sb_cli_exit(err);
+	/* Ctrl-C stops at the next step and undoes what was made. */
+	sb_host_catch_signals();
+	sb_host_arm_interrupt(1);
 	if (sb_setup_daemon(c, &rep, &err) < 0 ||
 	    sb_setup_incus(c, &so, &rep, &err) < 0)
 		goto out;

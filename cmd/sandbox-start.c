@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "host.h"
 #include "incus.h"
 #include "sandbox.h"
 #include "start.h"
@@ -138,6 +139,9 @@ main(int argc, char **argv)
 	sb_progress_quiet(o.quiet);
 	if (!(c = sb_incus_open(NULL, &err)))
 		return sb_cli_exit(err);
+	/* Ctrl-C stops at the next step and undoes what was made. */
+	sb_host_catch_signals();
+	sb_host_arm_interrupt(1);
 	ret = sb_start(c, &o, &res, &err);
 	sb_incus_free(c);
 	if (ret == 0) {

@@ -86,6 +86,17 @@ sb_error_prefix(struct sb_error **err, const char *fmt, ...)
 	return -1;
 }
 
+int
+sb_error_pass(struct sb_error **err, struct sb_error **e)
+{
+	if (err && err != e) {
+		sb_error_free(*err);
+		*err = *e;
+		*e = NULL;
+	}
+	return -1;
+}
+
 void
 sb_error_free(struct sb_error *e)
 {

@@ -43,6 +43,9 @@ int sb_error_sys(struct sb_error **err, const char *fmt, ...)
 /* Prepends "context: " to the message in *err; returns -1. */
 int sb_error_prefix(struct sb_error **err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Moves *e into *err (when err is not NULL; otherwise *e is left to its
+ * owner to free).  Returns -1. */
+int sb_error_pass(struct sb_error **err, struct sb_error **e);
 void sb_error_free(struct sb_error *e);
 
 #endif

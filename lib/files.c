@@ -98,7 +98,7 @@ sb_file_delete(struct sb_incus *c, const char *instance, const char *path,
 	ret = sb_incus_raw(c, &r, &e);
 	sb_buf_release(&out);
 	if (ret < 0 && e->code != SB_E_NOTFOUND) {
-		*err = TAKE_PTR(e);
+		sb_error_pass(err, &e);
 		return sb_error_prefix(err, "removing %s in %s", path, instance);
 	}
 	return 0;

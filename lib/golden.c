@@ -58,7 +58,7 @@ sb_golden_ready(struct sb_incus *c, const char *stack, struct sb_error **err)
 		return 1;
 	if (e->code == SB_E_NOTFOUND)
 		return 0;
-	*err = TAKE_PTR(e);
+	sb_error_pass(err, &e);
 	return -1;
 }
 
@@ -323,7 +323,7 @@ ensure_base_image(struct sb_incus *c, const struct sb_golden_opts *o,
 	if (m)
 		return 0;
 	if (e->code != SB_E_NOTFOUND) {
-		*err = TAKE_PTR(e);
+		sb_error_pass(err, &e);
 		return -1;
 	}
 	mirror = o->mirror ? strdup(o->mirror) : sb_aptsrc_mirror(codename, err);
@@ -586,6 +586,7 @@ build_one(struct sb_incus *c, const char *stack, const struct sb_golden_opts *o,
 	sb_progress_begin("%s: creating and starting", inst);
 	r = sb_incus_call(c, "POST", "/1.0/instances", body, NULL, err);
 	if (!r) {
+		sb_host_arm_interrupt(0);
 		sb_progress_end(0);
 		/* A create that failed may still have left the instance. */
 		sb_instance_delete(c, inst, NULL);
@@ -606,6 +607,7 @@ build_one(struct sb_incus *c, const char *stack, const struct sb_golden_opts *o,
 	sb_progress_note("%s/ready: built in %.0fs", inst, sb_host_now() - t0);
 	return 0;
 fail:
+	sb_host_arm_interrupt(0);
 	sb_progress_end(0);
 	/* No half-built golden image survives a failure. */
 	sb_instance_delete(c, inst, NULL);

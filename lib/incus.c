@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "host.h"
 
 #define REPLY_MAX ((size_t)256 << 20)
 
@@ -213,12 +214,24 @@ transport_error(struct sb_incus *c, CURLcode rc, struct sb_error **err)
 			"it with 'sandbox-setup' (or 'systemctl start incus')",
 			c->socket);
 	}
+	if (rc == CURLE_ABORTED_BY_CALLBACK)
+		return sb_host_check_interrupt(err);
 	if (rc == CURLE_WRITE_ERROR)
 		return sb_error_set(err, SB_E_DAEMON,
 				    "reply from Incus is too large");
 	return sb_error_set(err, SB_E_DAEMON, "talking to Incus on %s: %s",
 			    c->socket, c->errbuf[0] ? c->errbuf :
 			    curl_easy_strerror(rc));
+}
+
+/* libcurl calls this about once a second even while a wait is idle, so
+ * an armed interruption aborts a long operation wait promptly. */
+static int
+progress_cb(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut,
+	    curl_off_t un)
+{
+	(void)ud, (void)dt, (void)dn, (void)ut, (void)un;
+	return sb_host_interrupted();
 }
 
 struct upload {
@@ -257,6 +270,8 @@ perform(struct sb_incus *c, struct sb_incus_raw *r, struct hdrs *h,
 	curl_easy_setopt(k, CURLOPT_HEADERFUNCTION, header_cb);
 	curl_easy_setopt(k, CURLOPT_HEADERDATA, h);
 	curl_easy_setopt(k, CURLOPT_CUSTOMREQUEST, r->method);
+	curl_easy_setopt(k, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(k, CURLOPT_XFERINFOFUNCTION, progress_cb);
 	if (strcmp(r->method, "HEAD") == 0)
 		curl_easy_setopt(k, CURLOPT_NOBODY, 1L);
 	/* libcurl defaults a POST body to form encoding, which makes the

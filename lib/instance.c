@@ -29,7 +29,7 @@ sb_instance_exists(struct sb_incus *c, const char *name, struct sb_error **err)
 		return 1;
 	if (e->code == SB_E_NOTFOUND)
 		return 0;
-	*err = TAKE_PTR(e);
+	sb_error_pass(err, &e);
 	return -1;
 }
 
@@ -75,6 +75,44 @@ sb_instance_start(struct sb_incus *c, const char *name, struct sb_error **err)
 	return 0;
 }
 
+/* Waits (up to a minute) for operations still running on the instance,
+ * e.g. a start whose client was interrupted: until they end, Incus
+ * refuses to stop or delete it ("busy"). */
+static void
+wait_busy(struct sb_incus *c, const char *name)
+{
+	_cleanup_json_ json_object *ops =
+		sb_incus_get(c, "/1.0/operations?recursion=1", NULL, NULL);
+	_cleanup_free_ char *me = ipath(name, NULL);
+	json_object *running;
+
+	if (!ops || !me ||
+	    !json_object_object_get_ex(ops, "running", &running))
+		return;
+	for (size_t i = 0; i < sb_json_array_len(running); i++) {
+		json_object *op = json_object_array_get_idx(running, i);
+		json_object *res, *insts, *id;
+		int mine = 0;
+
+		if (!json_object_object_get_ex(op, "resources", &res) ||
+		    !json_object_object_get_ex(res, "instances", &insts) ||
+		    !json_object_object_get_ex(op, "id", &id))
+			continue;
+		for (size_t k = 0; k < sb_json_array_len(insts); k++)
+			if (strcmp(json_object_get_string(
+				   json_object_array_get_idx(insts, k)), me) == 0)
+				mine = 1;
+		if (mine) {
+			_cleanup_free_ char *p = NULL;
+			_cleanup_json_ json_object *r = NULL;
+
+			if (asprintf(&p, "/1.0/operations/%s",
+				     json_object_get_string(id)) >= 0)
+				r = sb_incus_wait(c, p, 60, NULL);
+		}
+	}
+}
+
 int
 sb_instance_stop(struct sb_incus *c, const char *name, int grace,
 		 struct sb_error **err)
@@ -82,6 +120,7 @@ sb_instance_stop(struct sb_incus *c, const char *name, int grace,
 	_cleanup_error_ struct sb_error *e = NULL;
 	_cleanup_free_ char *status = NULL;
 
+	wait_busy(c, name);
 	if (sb_instance_status(c, name, &status, err) < 0)
 		return -1;
 	if (strcmp(status, "Stopped") == 0)
@@ -94,7 +133,7 @@ sb_instance_stop(struct sb_incus *c, const char *name, int grace,
 		return 0;
 	if (strstr(e->msg, "already stopped"))
 		return 0;
-	*err = TAKE_PTR(e);
+	sb_error_pass(err, &e);
 	return sb_error_prefix(err, "stopping %s", name);
 }
 
@@ -112,7 +151,7 @@ sb_instance_delete(struct sb_incus *c, const char *name, struct sb_error **err)
 		return -1;
 	r = sb_incus_call(c, "DELETE", p, NULL, NULL, &e);
 	if (!r && e->code != SB_E_NOTFOUND) {
-		*err = TAKE_PTR(e);
+		sb_error_pass(err, &e);
 		return sb_error_prefix(err, "deleting %s", name);
 	}
 	return 0;
@@ -178,7 +217,7 @@ sb_instance_remove_device(struct sb_incus *c, const char *name,
 		/* Someone changed the instance between GET and PUT. */
 		if (e->http_status == 412)
 			continue;
-		*err = TAKE_PTR(e);
+		sb_error_pass(err, &e);
 		return sb_error_prefix(err, "removing device %s from %s",
 				       device, name);
 	}
@@ -237,7 +276,7 @@ sb_instance_wait_ipv4(struct sb_incus *c, const char *name, double timeout,
 		char *ip;
 		struct timespec ts = { 0, 50 * 1000 * 1000 };
 
-		if (!st)
+		if (!st || sb_host_check_interrupt(err) < 0)
 			return NULL;
 		if ((ip = eth0_ipv4(st)))
 			return ip;

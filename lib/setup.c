@@ -60,11 +60,11 @@ wait_ready(struct sb_incus *c, double timeout, struct sb_error **err)
 			return 0;
 		if (e->code != SB_E_NODAEMON && e->http_status != 503 &&
 		    e->code != SB_E_DAEMON) {
-			*err = TAKE_PTR(e);
+			sb_error_pass(err, &e);
 			return -1;
 		}
 		if (sb_host_now() > deadline) {
-			*err = TAKE_PTR(e);
+			sb_error_pass(err, &e);
 			return sb_error_prefix(err,
 				"Incus did not become ready within %.0f s "
 				"(log: /var/log/incus/incusd.log)", timeout);
@@ -83,7 +83,7 @@ sb_setup_daemon(struct sb_incus *c, struct sb_setup_report *rep,
 	if (sb_incus_ping(c, NULL, &e) == 0)
 		return wait_ready(c, 120, err);
 	if (e->code != SB_E_NODAEMON) {
-		*err = TAKE_PTR(e);
+		sb_error_pass(err, &e);
 		return -1;
 	}
 	if (getuid() != 0)
@@ -304,7 +304,7 @@ ensure_bridge(struct sb_incus *c, struct sb_setup_report *rep,
 		return 0;
 	}
 	if (e->code != SB_E_NOTFOUND) {
-		*err = TAKE_PTR(e);
+		sb_error_pass(err, &e);
 		return -1;
 	}
 	body = json_object_new_object();
@@ -348,7 +348,7 @@ ensure_profile(struct sb_incus *c, const char *pool,
 		return 0;
 	}
 	if (e->code != SB_E_NOTFOUND) {
-		*err = TAKE_PTR(e);
+		sb_error_pass(err, &e);
 		return -1;
 	}
 	body = json_object_new_object();

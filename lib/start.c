@@ -34,6 +34,9 @@ fault(const char *step, struct sb_error **err)
 {
 	const char *at = getenv("SANDBOX_FAIL_AT");
 
+	/* Between steps is also where Ctrl-C takes effect. */
+	if (sb_host_check_interrupt(err) < 0)
+		return -1;
 	if (at && strcmp(at, step) == 0)
 		return sb_error_set(err, SB_E_FAIL, "injected failure at %s",
 				    step);
@@ -186,6 +189,8 @@ wait_sshd(int port, double timeout, struct sb_error **err)
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		struct timespec ts = { 0, 20 * 1000 * 1000 };
 
+		if (sb_host_check_interrupt(err) < 0)
+			return -1;
 		if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
 		    poll(&p, 1, 1000) == 1 &&
 		    read(fd, banner, 4) == 4 && memcmp(banner, "SSH-", 4) == 0)
@@ -386,10 +391,10 @@ create(struct sb_incus *c, const struct sb_start_opts *o, const char *inst,
 	if (!o->quiet)
 		sb_progress_begin("%s: cloning golden-%s/ready into slot %d",
 				  o->name, stack, slot);
-	r = sb_incus_call(c, "POST", "/1.0/instances", body, NULL, err);
 	/* A failed create may still have made the instance (the copy
 	 * succeeds, then a device fails to start). */
 	made = 1;
+	r = sb_incus_call(c, "POST", "/1.0/instances", body, NULL, err);
 	sb_host_unlock(TAKE_FD(lock));
 	if (!r) {
 		if (err && *err && strstr((*err)->msg, "address already in use"))
@@ -429,6 +434,8 @@ create(struct sb_incus *c, const struct sb_start_opts *o, const char *inst,
 	ret = 0;
 	goto out;
 undo:
+	/* The undo's own requests must run to the end. */
+	sb_host_arm_interrupt(0);
 	if (!o->quiet)
 		sb_progress_end(0);
 	sb_host_unlock(lock);
@@ -533,6 +540,7 @@ fill:
 	res->branch = s->branch ? strdup(s->branch) : NULL;
 	return 0;
 fail:
+	sb_host_arm_interrupt(0);
 	if (!o->quiet)
 		sb_progress_end(0);
 	sb_sandbox_free(now);
@@ -583,7 +591,7 @@ sb_start(struct sb_incus *c, const struct sb_start_opts *o,
 	} else if (e->code == SB_E_NOTFOUND) {
 		ret = create(c, o, inst, &env, res, err);
 	} else {
-		*err = TAKE_PTR(e);
+		sb_error_pass(err, &e);
 		ret = -1;
 	}
 	sb_env_release(&env);

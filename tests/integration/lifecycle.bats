@@ -215,3 +215,25 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(60)' $((2200 + 
 	run incus info "agent-$SB_RUN-n1"
 	[ "$status" -ne 0 ]
 }
+
+@test "Ctrl-C or SIGTERM during a start undoes it" {
+	local n=$SB_RUN-i d sig rc
+	for d in 0.2 0.7 1.5; do
+		for sig in INT TERM; do
+			sandbox-start -q "$n" & pid=$!
+			sleep "$d"
+			kill -$sig $pid 2>/dev/null || true
+			rc=0
+			wait $pid || rc=$?
+			if [ "$rc" -eq 0 ]; then
+				# It finished first: then it must be whole.
+				incus info "agent-$n" | grep -q RUNNING
+				sandbox-stop -q --rm "$n"
+			else
+				[ "$rc" -eq 130 ]
+				run incus info "agent-$n"
+				[ "$status" -ne 0 ]
+			fi
+		done
+	done
+}
