@@ -71,6 +71,8 @@ summary(const struct sb_start_opts *o, const struct sb_start_result *r)
 	       SB_ALT_BASE + r->slot, SB_ALT_PORT);
 	printf("  shell    sandbox %s\n", o->name);
 	printf("  Claude   sandbox %s --claude\n", o->name);
+	if (r->warning)
+		sb_cli_warn("%s", r->warning);
 	if (!r->identity && !r->already_running)
 		sb_cli_warn("no ~/.ssh/id_ed25519.pub, id_ecdsa.pub or "
 			    "id_rsa.pub: ssh will not let you in until you "

@@ -420,8 +420,12 @@ create(struct sb_incus *c, const struct sb_start_opts *o, const char *inst,
 		goto undo;
 	if (!o->quiet)
 		sb_progress_end(1);
+	if (cr && !o->quiet)
+		sb_progress_begin("%s: cloning %s", o->name, sb_creds_slug(cr));
 	if (sb_creds_attach(cr, c, inst, err) < 0 || fault("creds", err) < 0)
 		goto undo;
+	if (cr && !o->quiet)
+		sb_progress_end(1);
 	if (!(s = sb_sandbox_get(c, o->name, err)) ||
 	    sb_egress_apply(s, err) < 0 || fault("egress", err) < 0)
 		goto undo;
@@ -529,7 +533,8 @@ restart(struct sb_incus *c, const struct sb_start_opts *o,
 	if (!o->quiet)
 		sb_progress_end(1);
 	if (!(now = sb_sandbox_get(c, o->name, err)) ||
-	    sb_creds_restart(c, now, err) < 0 || sb_egress_apply(now, err) < 0)
+	    sb_creds_restart_ex(c, now, &res->warning, err) < 0 ||
+	    sb_egress_apply(now, err) < 0)
 		goto fail;
 	sb_sandbox_free(now);
 fill:
@@ -606,5 +611,6 @@ sb_start_result_release(struct sb_start_result *r)
 	free(r->repo);
 	free(r->branch);
 	free(r->identity);
+	free(r->warning);
 	memset(r, 0, sizeof(*r));
 }

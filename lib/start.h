@@ -44,6 +44,8 @@ struct sb_start_result {
 	char *repo;
 	char *branch;
 	char *identity;      /* the host public key injected, when any */
+	char *warning;       /* something left undone that the user should
+				know (an old key still on GitHub) */
 };
 
 int sb_start(struct sb_incus *c, const struct sb_start_opts *o,
