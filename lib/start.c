@@ -518,6 +518,10 @@ restart(struct sb_incus *c, const struct sb_start_opts *o,
 	if (was_running) {
 		if (o->nenv && inject_files(c, s->instance, env, 1, NULL, err) < 0)
 			return -1;
+		/* An agent that died under a running sandbox is replaced (and
+		 * its key rotated) now rather than at the next stop. */
+		if (sb_creds_restart_ex(c, s, &res->warning, err) < 0)
+			return -1;
 		res->already_running = 1;
 		goto fill;
 	}
