@@ -7,6 +7,7 @@
 #include "cleanup.h"
 #include "firewall.h"
 #include "sandbox.h"
+#include "squid.h"
 #include "tap.h"
 
 static const struct sb_fw_host host = {
@@ -229,9 +230,62 @@ test_cleanup(void)
 	      "not json");
 }
 
+/* Squid's config and per-sandbox ACL text: the order of ssl_bump lines
+ * decides what is spliced. */
+static void
+test_squid(void)
+{
+	_cleanup_error_ struct sb_error *e = NULL;
+	_cleanup_free_ char *c = sb_squid_config_text("/d", "/r", "10.87.20.1",
+						      "proxy", &e);
+	_cleanup_free_ char *a = NULL;
+	const char *peek, *inc, *term, *deny;
+
+	CHECK(c != NULL, "config: %s", e ? e->msg : "");
+	if (!c)
+		return;
+	CHECK(strstr(c, "http_port 10.87.20.1:3180 intercept name=sb_http\n"),
+	      "http intercept port");
+	CHECK(strstr(c, "https_port 10.87.20.1:3181 intercept ssl-bump "
+		      "tls-cert=/d/tls/cert.pem tls-key=/d/tls/key.pem "
+		      "name=sb_https\n"), "https intercept port");
+	CHECK(strstr(c, "pid_filename /r/squid.pid\n"), "pid file");
+	CHECK(strstr(c, "cache deny all\n"), "cache-less");
+	CHECK(!strstr(c, "ssl_bump bump") && !strstr(c, "ssl_bump stare"),
+	      "never decrypts");
+	peek = strstr(c, "ssl_bump peek step1\n");
+	inc = strstr(c, "include /d/acl/*.conf\n");
+	term = strstr(c, "ssl_bump terminate all\n");
+	deny = strstr(c, "http_access deny all\n");
+	CHECK(peek && inc && term && deny && peek < inc && inc < term &&
+	      inc < deny, "peek, per-sandbox splices, then terminate");
+	CHECK(sb_squid_config_text("/d", "/r", "x", "proxy", &e) == NULL,
+	      "bad bridge address");
+
+	a = sb_squid_acl_text("/d", "api", "10.87.20.5", &e);
+	CHECK_STR(a,
+		"# sandbox api\n"
+		"acl sb_src_10_87_20_5 src 10.87.20.5\n"
+		"acl sb_dom_10_87_20_5 dstdomain "
+		"\"/d/acl/sb-10.87.20.5.domains\"\n"
+		"acl sb_sni_10_87_20_5 ssl::server_name "
+		"\"/d/acl/sb-10.87.20.5.domains\"\n"
+		"# TLS is let through to ssl_bump, which splices allowed "
+		"names\n"
+		"http_access allow sb_src_10_87_20_5 sb_https\n"
+		"http_access allow sb_src_10_87_20_5 sb_dom_10_87_20_5\n"
+		"ssl_bump splice sb_src_10_87_20_5 sb_sni_10_87_20_5\n",
+		"acl text");
+	CHECK(sb_squid_acl_text("/d", "api", "10.87.20.5/24", &e) == NULL,
+	      "bad address");
+	CHECK(sb_squid_acl_text("/d", "a b", "10.87.20.5", &e) == NULL,
+	      "bad name");
+}
+
 int
 main(void)
 {
+	test_squid();
 	test_base();
 	test_bad_host();
 	test_sandbox();
