@@ -4,6 +4,7 @@
 
 B_POOL=0		# how many exist
 B_POOL_TIMES=()		# start time of each, in order
+B_POOL_RETRIES=()	# sandboxes whose first start failed
 B_POOL_MEM0=		# MemAvailable (MiB) before the first
 B_PS_BEFORE=		# process table before the first (footprint)
 B_MIN_FREE_MIB=${BENCH_MIN_FREE_MIB:-3072}
@@ -50,7 +51,7 @@ pool_fits() {
 
 # ensure_pool N: makes the pool N sandboxes big.
 ensure_pool() {
-	local want=$1 t why
+	local want=$1 t why n
 	((B_POOL >= want)) && return 0
 	if ! why=$(pool_fits "$want"); then
 		say "  skipping $want sandboxes: $why"
@@ -62,8 +63,18 @@ ensure_pool() {
 	fi
 	printf '  making %d running sandboxes (%d exist): ' "$want" "$B_POOL"
 	while ((B_POOL < want)); do
-		timeit t sandbox-start "$(pool_name $((B_POOL + 1)))" -q ||
-			die "sandbox-start $(pool_name $((B_POOL + 1))) failed (see ${B_LOG#"$B_ROOT"/})"
+		n=$(pool_name $((B_POOL + 1)))
+		if ! timeit t sandbox-start "$n" -q; then
+			# Other users of a shared machine can make one start
+			# fail (a full pool, a restarted daemon): say so,
+			# remove it, and try once more.
+			printf '\n  sandbox-start %s failed after %.1f s: %s; retrying once\n  ' \
+				"$n" "$t" "$(tail -1 "$B_LOG")"
+			B_POOL_RETRIES+=("$n")
+			rm_instances "agent-$n"
+			timeit t sandbox-start "$n" -q ||
+				die "sandbox-start $n failed twice (see ${B_LOG#"$B_ROOT"/})"
+		fi
 		B_POOL_TIMES+=("$t")
 		B_POOL=$((B_POOL + 1))
 		printf '.'

@@ -19,6 +19,8 @@ bench_scale() {
 	r=$(ratio "$last" "$first")
 	v=$(verdict "$r" 1.2)
 	say "  all starts (s): ${B_POOL_TIMES[*]}"
+	((${#B_POOL_RETRIES[@]} == 0)) ||
+		say "  started on the second try (first try failed): ${B_POOL_RETRIES[*]}"
 	printf '  1st start %.3f s, %dth start %.3f s (ratio %s)\n' "$t1" "$n" "$tn" \
 		"$(ratio "$tn" "$t1")"
 	printf '  median of starts 1-3 %.3f s, of starts %d-%d %.3f s\n' "$first" \
@@ -31,7 +33,9 @@ bench_scale() {
 		"$r" 1.2 "$v" \
 		"$(jq -n -c --argjson all "$(json_nums "${B_POOL_TIMES[@]}")" \
 			--argjson n "$n" --argjson t1 "$t1" --argjson tn "$tn" \
+			--arg retried "${B_POOL_RETRIES[*]}" \
 			'{sandboxes: $n, start_times_s: $all, first_s: $t1,
+			  retried_after_a_failure: ($retried | split(" ")),
 			  last_s: $tn, last_over_first: ($tn / $t1)}')"
 	write_json scale
 }
