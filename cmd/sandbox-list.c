@@ -56,18 +56,26 @@ extra_cell(const struct sb_sandbox *s)
 static char *
 repo_cell(const struct sb_list_row *r)
 {
-	const char *repo = r->s->repo, *br = r->branch ? r->branch : r->s->branch;
-	const char *slug;
+	const char *br = r->branch ? r->branch : r->s->branch;
+	const char *slug = r->slug;
+	_cleanup_free_ char *fromcfg = NULL;
 	char *s;
 
-	if (!repo)
+	/* owner/repo from the workspace's origin, else from the metadata. */
+	if (!slug && r->s->repo) {
+		const char *p = strstr(r->s->repo, "github.com");
+		size_t n;
+
+		p = p ? p + strlen("github.com") + 1 : r->s->repo;
+		n = strlen(p);
+		if (n > 4 && strcmp(p + n - 4, ".git") == 0)
+			n -= 4;
+		fromcfg = strndup(p, n);
+		slug = fromcfg;
+	}
+	if (!slug)
 		return strdup("-");
-	/* owner/repo out of any of the accepted URL forms. */
-	slug = strstr(repo, "github.com");
-	slug = slug ? slug + strlen("github.com") + 1 : repo;
-	if (asprintf(&s, "%.*s%s%s", (int)(strlen(slug) -
-		     (strlen(slug) > 4 && !strcmp(slug + strlen(slug) - 4, ".git") ?
-		      4 : 0)), slug, br ? "@" : "", br ? br : "") < 0)
+	if (asprintf(&s, "%s%s%s", slug, br ? "@" : "", br ? br : "") < 0)
 		return NULL;
 	return s;
 }
@@ -135,7 +143,8 @@ main(int argc, char **argv)
 			json_object *a = sb_list_json(rows, n);
 
 			puts(json_object_to_json_string_ext(a,
-				JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
+				JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+				JSON_C_TO_STRING_NOSLASHESCAPE));
 			json_object_put(a);
 		} else if (n == 0) {
 			printf("no sandboxes: create one with sandbox-start NAME\n");

@@ -25,6 +25,7 @@ struct sb_list_row {
 	const char *agent;   /* "ok" / "no-key" / "none" / NULL */
 	char *claude;        /* "yes" / "no" / NULL */
 	char *branch;        /* current branch of /workspace/project */
+	char *slug;          /* owner/repo of its origin */
 };
 
 /* Reads every sandbox in one request; with health, runs the per-sandbox

@@ -12,6 +12,7 @@
 #include "creds.h"
 #include "egress.h"
 #include "files.h"
+#include "workspace.h"
 
 #define MAX_THREADS 8
 
@@ -49,10 +50,23 @@ read_branch(struct sb_incus *c, const char *inst)
 	return br;
 }
 
+/* The daemon's directory, where the pools' rootfs directories are. */
+static char *
+incus_dir(struct sb_incus *c)
+{
+	const char *sock = sb_incus_socket(c);
+	const char *slash = strrchr(sock, '/');
+
+	if (!slash || strncmp(sock, "/run/", 5) == 0)
+		return strdup("/var/lib/incus");
+	return strndup(sock, (size_t)(slash - sock));
+}
+
 static void
 check_one(struct sb_incus *c, struct sb_list_row *r)
 {
 	const char *inst = r->s->instance;
+	_cleanup_free_ char *dir = incus_dir(c);
 
 	if (file_exists(c, inst, "/run/docker.pid"))
 		r->docker = strdup("running");
@@ -63,7 +77,9 @@ check_one(struct sb_incus *c, struct sb_list_row *r)
 	r->claude = strdup(file_exists(c, inst,
 			   "/home/ubuntu/.claude/.credentials.json") ?
 			   "yes" : "no");
-	r->branch = read_branch(c, inst);
+	/* libgit2 on the rootfs when it is reachable, else the file API. */
+	if (sb_workspace_read(dir, r->s->pool, inst, &r->slug, &r->branch) < 0)
+		r->branch = read_branch(c, inst);
 }
 
 struct worker {
@@ -156,6 +172,7 @@ sb_list_free(struct sb_list_row *rows, size_t n)
 		free(rows[i].docker);
 		free(rows[i].claude);
 		free(rows[i].branch);
+		free(rows[i].slug);
 	}
 	free(rows);
 }
@@ -209,6 +226,7 @@ sb_list_json(const struct sb_list_row *rows, size_t n)
 		json_object_object_add(o, "agent", str_or_null(rows[i].agent));
 		json_object_object_add(o, "claude", str_or_null(rows[i].claude));
 		json_object_object_add(o, "repo", str_or_null(s->repo));
+		json_object_object_add(o, "repo_slug", str_or_null(rows[i].slug));
 		json_object_object_add(o, "branch", str_or_null(
 			rows[i].branch ? rows[i].branch : s->branch));
 		json_object_array_add(arr, o);

@@ -142,8 +142,12 @@ sb_sandbox_from_json(json_object *inst, struct sb_error **err)
 	devs = obj_member(inst, "expanded_devices");
 	if (!devs)
 		devs = obj_member(inst, "devices");
-	if (devs)
+	if (devs) {
+		json_object *root = obj_member(devs, "root");
+
 		read_devices(s, devs);
+		s->pool = dup_member(root, "pool");
+	}
 	read_state(s, obj_member(inst, "state"));
 	if (json_object_object_get_ex(inst, "profiles", &profiles) &&
 	    json_object_is_type(profiles, json_type_array)) {
@@ -183,6 +187,7 @@ sb_sandbox_free(struct sb_sandbox *s)
 	free(s->deploy_key_id);
 	free(s->ipv4);
 	free(s->profile_net);
+	free(s->pool);
 	free(s);
 }
 

@@ -72,6 +72,7 @@ struct sb_sandbox {
 	size_t nports;
 	char *ipv4;     /* eth0 address when known */
 	char *profile_net; /* "sandbox" or "default" (legacy) */
+	char *pool;     /* storage pool of the root disk */
 };
 
 /* Parses one Instance object (recursion=1 or InstanceFull).  Reads

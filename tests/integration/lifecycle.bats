@@ -80,6 +80,23 @@ assert r["docker"] is None, r
 ' "$n"
 }
 
+@test "the REPO column reads owner/repo and branch from the workspace" {
+	local n=$SB_RUN-a
+	sandbox "$n" --cmd 'cd /workspace/project && git init -q -b feature-x . &&
+		git remote add origin git@github.com:acme/widgets.git'
+	run sandbox-list
+	line=$(printf '%s\n' "$output" | grep "^$n ")
+	assert_contains "$line" "acme/widgets@feature-x"
+	run sandbox-list --json
+	printf '%s' "$output" | python3 -c '
+import json, sys
+r = [r for r in json.load(sys.stdin) if r["name"] == sys.argv[1]][0]
+assert r["repo_slug"] == "acme/widgets", r
+assert r["branch"] == "feature-x", r
+' "$n"
+	sandbox "$n" --cmd 'rm -rf /workspace/project/.git'
+}
+
 @test "stop, stop again, refuse immutable flags on restart, restart with limits" {
 	local n=$SB_RUN-a
 	run sandbox-stop "$n"
