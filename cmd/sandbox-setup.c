@@ -218,6 +218,7 @@ main(int argc, char **argv)
 	sb_setup_report_release(&rep);
 	if (sb_egress_setup(&err) < 0)
 		goto out;
+	sb_progress_note("%s", sb_egress_summary());
 	if (build(c, rebuild ? rebuild : stack ? stack : "base", !!rebuild, &g,
 		  &changed, &err) < 0)
 		goto out;
