@@ -69,7 +69,10 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< tests/fuzz/replay.c $(LIBA) $(LDLIBS)
 
-check: check-unit check-integration
+# CI: the unit suite plain, under ASan+UBSan and under valgrind, each
+# fuzzer for FUZZ_SECONDS (about 7.5 min at 60 s), then the integration
+# suite.
+check: check-unit asan valgrind fuzz check-integration
 
 check-unit: $(UNIT_BIN) $(FUZZ_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $(RUN) $$t; done

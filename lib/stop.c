@@ -21,8 +21,15 @@ sb_stop(struct sb_incus *c, const char *name, int rm, int grace, char **left,
 	 * unusable even if the container keeps running a moment longer. */
 	sb_creds_stop(name);
 	sb_egress_remove(name);
-	if (sb_instance_stop(c, s->instance, grace, err) < 0)
-		goto out;
+	if (sb_instance_stop(c, s->instance, grace, err) < 0) {
+		/* An interrupted --rm leaves its delete running in Incus;
+		 * stop waits it out, and then the instance is gone, which
+		 * is what we were asked for. */
+		if (!rm || !err || !*err || (*err)->code != SB_E_NOTFOUND)
+			goto out;
+		sb_error_free(*err);
+		*err = NULL;
+	}
 	if (rm) {
 		sb_creds_remove(s, left);
 		if (sb_instance_delete(c, s->instance, err) < 0)
