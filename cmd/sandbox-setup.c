@@ -209,7 +209,8 @@ main(int argc, char **argv)
 	/* Ctrl-C stops at the next step and undoes what was made. */
 	sb_host_catch_signals();
 	sb_host_arm_interrupt(1);
-	if (sb_setup_daemon(c, &rep, &err) < 0 ||
+	if (sb_setup_host_limits(&rep, &err) < 0 ||
+	    sb_setup_daemon(c, &rep, &err) < 0 ||
 	    sb_setup_incus(c, &so, &rep, &err) < 0)
 		goto out;
 	for (int i = 0; i < rep.n; i++)

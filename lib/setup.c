@@ -384,6 +384,74 @@ ensure_profile(struct sb_incus *c, const char *pool,
 	return 0;
 }
 
+/* Kernel limits that many containers on one host exhaust at their
+ * defaults: every container's systemd takes inotify instances, and the
+ * containers' root users are one host uid, so the default 128 instances
+ * run out at about a dozen sandboxes (dnsmasq then fails to start).
+ * Values as in Incus's production-setup guide; only ever raised. */
+static const struct { const char *key; long min; } limits[] = {
+	{ "fs.inotify.max_queued_events", 1048576 },
+	{ "fs.inotify.max_user_instances", 1048576 },
+	{ "fs.inotify.max_user_watches", 1048576 },
+	{ "vm.max_map_count", 262144 },
+	{ "kernel.keys.maxkeys", 2000 },
+	{ "kernel.keys.maxbytes", 2000000 },
+};
+
+#define SYSCTL_FILE "/etc/sysctl.d/60-sandbox.conf"
+
+int
+sb_setup_host_limits(struct sb_setup_report *rep, struct sb_error **err)
+{
+	struct sb_buf conf = { 0 }, old = { 0 };
+	int raised = 0, ret = 0;
+
+	sb_buf_appendf(&conf, "# Written by sandbox-setup: limits for many "
+		       "containers on one host.\n");
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		char path[128], val[32] = "";
+		FILE *f;
+		long cur = -1;
+
+		snprintf(path, sizeof(path), "/proc/sys/%s", limits[i].key);
+		for (char *p = path + 10; *p; p++)
+			if (*p == '.')
+				*p = '/';
+		sb_buf_appendf(&conf, "%s = %ld\n", limits[i].key, limits[i].min);
+		if ((f = fopen(path, "r"))) {
+			if (fgets(val, sizeof(val), f))
+				cur = strtol(val, NULL, 10);
+			fclose(f);
+		}
+		if (cur < 0 || cur >= limits[i].min)
+			continue;
+		if (!(f = fopen(path, "w")) ||
+		    fprintf(f, "%ld\n", limits[i].min) < 0 || fclose(f) != 0) {
+			ret = sb_error_sys(err, "raising %s", limits[i].key);
+			goto out;
+		}
+		sb_setup_report_add(rep, 1, "kernel: %s raised from %ld to %ld",
+				    limits[i].key, cur, limits[i].min);
+		raised = 1;
+	}
+	/* Kept for the next boot, only rewritten when it differs. */
+	if (sb_buf_read_file(SYSCTL_FILE, 65536, &old) < 0 || !old.data ||
+	    strcmp(old.data, conf.data) != 0) {
+		ret = sb_host_write_file(SYSCTL_FILE, conf.data, conf.len, 0644,
+					 err);
+		if (ret == 0 && !raised)
+			sb_setup_report_add(rep, 1, "kernel: limits recorded in %s",
+					    SYSCTL_FILE);
+	}
+	if (ret == 0 && !raised)
+		sb_setup_report_add(rep, 0, "kernel: limits for many containers: "
+				    "found");
+out:
+	sb_buf_release(&conf);
+	sb_buf_release(&old);
+	return ret;
+}
+
 int
 sb_setup_incus(struct sb_incus *c, const struct sb_setup_opts *o,
 	       struct sb_setup_report *rep, struct sb_error **err)

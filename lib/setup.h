@@ -28,6 +28,9 @@ struct sb_setup_report {
  * Only called by sandbox-setup. */
 int sb_setup_daemon(struct sb_incus *c, struct sb_setup_report *rep,
 		    struct sb_error **err);
+/* Raises the kernel limits (inotify, keys, map count) that many
+ * containers need, now and in /etc/sysctl.d for the next boot. */
+int sb_setup_host_limits(struct sb_setup_report *rep, struct sb_error **err);
 int sb_setup_incus(struct sb_incus *c, const struct sb_setup_opts *o,
 		   struct sb_setup_report *rep, struct sb_error **err);
 /* The pool the profile's root disk is on (caller frees), or NULL. */
