@@ -181,8 +181,17 @@ rm_instances() {
 	done
 }
 
+# wait_daemon: when nothing answers on the socket (another user of the
+# machine restarting the daemon), waits up to 90 s for it to come back.
+wait_daemon() {
+	ic GET /1.0 >/dev/null 2>&1 && return 0
+	say "  bench: the Incus daemon does not answer; waiting up to 90 s for it" >&2
+	incus admin waitready --timeout=90 >>"$B_LOG" 2>&1
+}
+
 cleanup_all() {
 	local left
+	wait_daemon || { say "bench: Incus is down: remove agent-bench-* by hand" >&2; return 1; }
 	# shellcheck disable=SC2046 # one name a word
 	rm_instances $(bench_instances)
 	left=$(bench_instances)

@@ -71,6 +71,7 @@ ensure_pool() {
 			printf '\n  sandbox-start %s failed after %.1f s: %s; retrying once\n  ' \
 				"$n" "$t" "$(tail -1 "$B_LOG")"
 			B_POOL_RETRIES+=("$n")
+			wait_daemon
 			rm_instances "agent-$n"
 			timeit t sandbox-start "$n" -q ||
 				die "sandbox-start $n failed twice (see ${B_LOG#"$B_ROOT"/})"
