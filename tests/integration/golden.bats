@@ -1,0 +1,49 @@
+#!/usr/bin/env bats
+# Golden images beyond base: a stack built on demand by sandbox-start, a
+# failing stack that leaves nothing behind, and --list-stacks.
+
+load helpers
+
+teardown_file() {
+	sb_cleanup
+	incus delete --force "golden-${SB_RUN}broken" >/dev/null 2>&1 || true
+	rm -rf "$BATS_FILE_TMPDIR/data"
+}
+
+@test "--list-stacks names every shipped stack and whether it is built" {
+	run sandbox-setup --list-stacks
+	[ "$status" -eq 0 ]
+	for s in base python node rust go; do
+		assert_contains "$output" "$s"
+	done
+	[ "$(printf '%s\n' "$output" | grep '^base ')" = "base         ready" ]
+}
+
+@test "a failing stack shows its log's end and leaves no golden image" {
+	local data=$BATS_FILE_TMPDIR/data st=${SB_RUN}broken
+	mkdir -p "$data/stacks"
+	cp "$ROOT"/stacks/*.sh "$data/stacks/"
+	printf '#!/bin/bash\necho "about to fail"\nexit 3\n' > "$data/stacks/$st.sh"
+	SANDBOX_DATADIR=$data run sandbox-setup --stack "$st"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "about to fail"
+	assert_contains "$output" "exit status 3"
+	assert_contains "$output" "/var/log/sandbox/golden-$st.log"
+	run incus info "golden-$st"
+	[ "$status" -ne 0 ]
+	grep -q "about to fail" "/var/log/sandbox/golden-$st.log"
+}
+
+@test "sandbox-start --stack python builds golden-python on demand and uses it" {
+	local n=$SB_RUN-py
+	run sandbox-start "$n" --stack python
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "stack python"
+	run incus info golden-python
+	assert_contains "$output" "ready"
+	[ "$(incus config get "agent-$n" user.sandbox.stack)" = python ]
+	run sandbox "$n" --cmd 'python3 -m venv /tmp/v && /tmp/v/bin/pip --version'
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "pip"
+	sandbox-stop -q --rm "$n"
+}
