@@ -21,7 +21,7 @@ proc_field() { # proc_field PID FIELD(stat(5) numbering, >= 3)
 	echo "${f[$2 - 3]}"
 }
 
-proc_cmd() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | cut -c1-160; }
+proc_cmd() { tr '\0' ' ' 2>/dev/null <"/proc/$1/cmdline" | cut -c1-160; }
 
 proc_kib() { # proc_kib PID Pss|Rss
 	awk -v k="$2:" '$1 == k { print $2; f = 1 } END { if (!f) print 0 }' \

@@ -168,12 +168,13 @@ bench_instances() {
 rm_instances() {
 	local i names=()
 	[ $# -eq 0 ] && return 0
+	wait_daemon
 	for i in "$@"; do names+=("${i#agent-}"); done
 	log "+ sandbox-stop ${names[*]} --rm --grace 0 -q"
 	sandbox-stop "${names[@]}" --rm --grace 0 -q >>"$B_LOG" 2>&1 || true
 	for i in "$@"; do
-		if ic GET "/1.0/instances/$i" | jq -e '.error_code == 404' \
-			>/dev/null; then
+		if ic GET "/1.0/instances/$i" 2>/dev/null |
+			jq -e '.error_code == 404' >/dev/null; then
 			continue
 		fi
 		log "+ incus delete --force $i"
