@@ -339,6 +339,9 @@ sb_agent_start(const char *name, struct sb_error **err)
 						 "/dev/null", O_RDONLY, 0);
 		posix_spawn_file_actions_addopen(&fa, STDERR_FILENO,
 						 "/dev/null", O_WRONLY, 0);
+		/* The agent outlives us: it must not hold our caller's
+		 * descriptors (a test runner's pipe, a terminal). */
+		posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 		rc = posix_spawnp(&pid, "ssh-agent", &fa, NULL, argv,
 				  env ? env : environ);
 		posix_spawn_file_actions_destroy(&fa);

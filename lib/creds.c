@@ -700,3 +700,9 @@ out:
 	sb_buf_release(&cfgtext);
 	return out;
 }
+
+long long
+sb_creds_key_id(const struct sb_creds *cr)
+{
+	return cr ? cr->key_id : 0;
+}

@@ -74,6 +74,10 @@ char *sb_creds_origin_of(struct sb_incus *c, const char *instance,
 /* For the summary: "OWNER/REPO", the branch asked for (NULL: default),
  * and the key's "SHA256:..." fingerprint. */
 const char *sb_creds_slug(const struct sb_creds *cr);
+/* GitHub's id of the key prepare registered; 0 when none (no repository,
+ * or --ssh-key).  Stored at creation so a start killed halfway can still
+ * have its key deleted. */
+long long sb_creds_key_id(const struct sb_creds *cr);
 const char *sb_creds_branch(const struct sb_creds *cr);
 const char *sb_creds_fingerprint(const struct sb_creds *cr);
 

@@ -60,6 +60,12 @@ int sb_host_interrupted(void);
 /* Returns -1 with SB_E_INTERRUPTED when sb_host_interrupted(). */
 int sb_host_check_interrupt(struct sb_error **err);
 
+/* "PID:STARTTIME" of this process, to mark work in progress, and whether
+ * the process a token names is still alive (PID reuse is told apart by
+ * the start time).  Caller frees the token. */
+char *sb_host_process_token(void);
+int sb_host_token_alive(const char *token);
+
 /* Monotonic seconds, for timings and deadlines. */
 double sb_host_now(void);
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -477,16 +478,35 @@ take_member(json_object *o, const char *key)
 	return json_object_get(v);
 }
 
+/* Errors Incus gives for a moment while a container changes state, e.g.
+ * "Invalid PID" from reading the state of one that is shutting down. */
+static int
+transient(const struct sb_error *e)
+{
+	return e && e->http_status == 500 &&
+	       (strstr(e->msg, "Invalid PID") || strstr(e->msg, "pidfd"));
+}
+
 json_object *
 sb_incus_get(struct sb_incus *c, const char *path, char **etag,
 	     struct sb_error **err)
 {
-	_cleanup_json_ json_object *root =
-		request(c, "GET", path, NULL, NULL, etag, err);
+	_cleanup_json_ json_object *root = NULL;
 	json_object *m;
 
-	if (!root)
-		return NULL;
+	for (int attempt = 0; attempt < 5; attempt++) {
+		_cleanup_error_ struct sb_error *e = NULL;
+		struct timespec ts = { 0, 200 * 1000 * 1000 };
+
+		root = request(c, "GET", path, NULL, NULL, etag, &e);
+		if (root)
+			break;
+		if (!transient(e) || attempt == 4) {
+			sb_error_pass(err, &e);
+			return NULL;
+		}
+		nanosleep(&ts, NULL);
+	}
 	m = take_member(root, "metadata");
 	return m ? m : json_object_new_object();
 }

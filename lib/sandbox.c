@@ -137,6 +137,7 @@ sb_sandbox_from_json(json_object *inst, struct sb_error **err)
 	s->branch = dup_member(cfg, SB_KEY("branch"));
 	s->domains_file = dup_member(cfg, SB_KEY("domains-file"));
 	s->deploy_key_id = dup_member(cfg, SB_KEY("deploy-key-id"));
+	s->creating = dup_member(cfg, SB_KEY("creating"));
 	v = sb_json_str(cfg, SB_KEY("restrict-domains"));
 	s->restricted = v && strcmp(v, "yes") == 0;
 	devs = obj_member(inst, "expanded_devices");
@@ -188,6 +189,7 @@ sb_sandbox_free(struct sb_sandbox *s)
 	free(s->ipv4);
 	free(s->profile_net);
 	free(s->pool);
+	free(s->creating);
 	free(s);
 }
 
@@ -208,7 +210,9 @@ sb_sandbox_get(struct sb_incus *c, const char *name, struct sb_error **err)
 
 	if (sb_name_check(name, err) < 0)
 		return NULL;
-	if (asprintf(&path, "/1.0/instances/%s?recursion=1", inst) < 0)
+	/* The plain GET has config and expanded devices; recursion=1 would
+	 * make Incus gather the runtime state too (~12 ms) for nothing. */
+	if (asprintf(&path, "/1.0/instances/%s", inst) < 0)
 		return NULL;
 	m = sb_incus_get(c, path, NULL, err);
 	if (!m) {

@@ -73,6 +73,8 @@ struct sb_sandbox {
 	char *ipv4;     /* eth0 address when known */
 	char *profile_net; /* "sandbox" or "default" (legacy) */
 	char *pool;     /* storage pool of the root disk */
+	char *creating; /* set while sandbox-start is making it (a process
+			   token, see sb_host_process_token) */
 };
 
 /* Parses one Instance object (recursion=1 or InstanceFull).  Reads

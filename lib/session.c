@@ -156,12 +156,21 @@ sb_session_prepare(struct sb_session_cmd *sc, int mode, const char *cmd,
 	/* Incus exec sets no supplementary groups, so a plain uid 1000 exec
 	 * would not be in docker or sudo.  Start as root, hand the pty to the
 	 * user, and drop to uid/gid 1000 with its groups via setpriv. */
-	sc->argv[k++] = "/bin/sh";
-	sc->argv[k++] = "-c";
-	sc->argv[k++] = "t=$(tty 2>/dev/null) && chown " SB_SESSION_USER
-			" \"$t\" 2>/dev/null; exec setpriv --reuid=1000 "
-			"--regid=1000 --init-groups -- \"$@\"";
-	sc->argv[k++] = "sh";
+	if (spec->interactive) {
+		sc->argv[k++] = "/bin/sh";
+		sc->argv[k++] = "-c";
+		sc->argv[k++] = "t=$(tty 2>/dev/null) && chown " SB_SESSION_USER
+				" \"$t\" 2>/dev/null; exec setpriv --reuid=1000 "
+				"--regid=1000 --init-groups -- \"$@\"";
+		sc->argv[k++] = "sh";
+	} else {
+		/* No pty to hand over: skip the shell (a few ms per call). */
+		sc->argv[k++] = "setpriv";
+		sc->argv[k++] = "--reuid=1000";
+		sc->argv[k++] = "--regid=1000";
+		sc->argv[k++] = "--init-groups";
+		sc->argv[k++] = "--";
+	}
 	sc->argv[k++] = "bash";
 	sc->argv[k++] = "--login";
 	if (mode != SB_SESSION_SHELL) {

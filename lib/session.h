@@ -51,7 +51,7 @@ void sb_session_args_release(struct sb_session_args *a);
  * env, uid, gid, cwd; the caller sets the fds and interactive).  The
  * strings live in sc until sb_session_cmd_release. */
 struct sb_session_cmd {
-	const char *argv[12];
+	const char *argv[13];
 	char *envbuf[10];
 	const char *env[10];
 };

@@ -125,6 +125,8 @@ sb_setup_daemon(struct sb_incus *c, struct sb_setup_report *rep,
 			dup2(nul, 0);
 			dup2(log, 1);
 			dup2(log, 2);
+			/* A daemon must not keep our caller's descriptors. */
+			closefrom(3);
 			if (!getgrnam(grp))
 				grp = "root";
 			setenv("PATH", "/usr/libexec/incus:/usr/sbin:/usr/bin:"

@@ -275,8 +275,10 @@ pick_slot(struct sb_incus *c, const struct sb_start_opts *o, int *slot,
 static json_object *
 create_body(const char *inst, const char *stack, int slot,
 	    const struct sb_start_opts *o, const char *repo,
-	    json_object *egress_cfg)
+	    json_object *egress_cfg, const struct sb_creds *cr)
 {
+	_cleanup_free_ char *token = sb_host_process_token();
+	char keyid[32];
 	json_object *body = json_object_new_object();
 	json_object *src = json_object_new_object();
 	json_object *cfg = json_object_new_object();
@@ -295,6 +297,15 @@ create_body(const char *inst, const char *stack, int slot,
 	json_object_object_add(cfg, SB_KEY("slot"), json_object_new_string(slotstr));
 	json_object_object_add(cfg, SB_KEY("stack"), json_object_new_string(stack));
 	json_object_object_add(cfg, SB_KEY("golden"), json_object_new_string(""));
+	/* Until the start completes: lets a later start recognise what a
+	 * killed one left behind, and delete its GitHub key by id. */
+	json_object_object_add(cfg, SB_KEY("creating"),
+			       json_object_new_string(token ? token : "?"));
+	if (sb_creds_key_id(cr)) {
+		snprintf(keyid, sizeof(keyid), "%lld", sb_creds_key_id(cr));
+		json_object_object_add(cfg, SB_KEY("deploy-key-id"),
+				       json_object_new_string(keyid));
+	}
 	if (repo)
 		json_object_object_add(cfg, SB_KEY("repo"),
 				       json_object_new_string(repo));
@@ -343,6 +354,92 @@ inherit_from(struct sb_incus *c, const char *from, struct inherited *in,
 	return 0;
 }
 
+/* Creates and starts the instance.  The slot lock is let go as soon as
+ * the instance record (which carries the slot) exists, so parallel starts
+ * overlap the seconds Incus spends starting proxy devices instead of
+ * queueing behind each other. */
+static json_object *
+create_instance(struct sb_incus *c, const char *inst, json_object *body,
+		int *lock, struct sb_error **err)
+{
+	_cleanup_free_ char *op = sb_incus_start(c, "POST", "/1.0/instances",
+						 body, NULL, err);
+	double deadline = sb_host_now() + 30;
+
+	if (!op) {
+		sb_host_unlock(*lock);
+		*lock = -1;
+		return NULL;
+	}
+	while (*lock >= 0 && sb_host_now() < deadline &&
+	       !sb_host_interrupted()) {
+		_cleanup_json_ json_object *o = sb_incus_get(c, op, NULL, NULL);
+		json_object *sc;
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+
+		/* Done (or failed) already, or the record is there. */
+		if (!o || (json_object_object_get_ex(o, "status_code", &sc) &&
+			   json_object_get_int(sc) != 103) ||
+		    sb_instance_exists(c, inst, NULL) == 1)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	sb_host_unlock(*lock);
+	*lock = -1;
+	return sb_incus_wait(c, op, -1, err);
+}
+
+/* The copy succeeded but starting failed on a transient daemon error
+ * (seen under load: "Failed to safely open namespace file descriptor
+ * based on pidfd").  One more start, unless a port is taken, which no
+ * retry fixes.  Returns 0 when the instance now runs. */
+static int
+retry_start(struct sb_incus *c, const char *inst, struct sb_error **err)
+{
+	_cleanup_free_ char *status = NULL;
+	_cleanup_error_ struct sb_error *e = NULL;
+
+	if (!err || !*err || (*err)->code == SB_E_INTERRUPTED ||
+	    (*err)->code == SB_E_NODAEMON ||
+	    strstr((*err)->msg, "address already in use") ||
+	    sb_instance_status(c, inst, &status, &e) < 0 ||
+	    strcmp(status, "Stopped") != 0)
+		return -1;
+	if (sb_instance_start(c, inst, &e) < 0)
+		return -1;
+	sb_error_free(*err);
+	*err = NULL;
+	return 0;
+}
+
+/* What a start that was killed (or whose daemon died) left behind: the
+ * instance still carries the creating mark of a process that is gone.
+ * Removes it with its key, agent and rules so the start can begin again.
+ * Refuses while the creating process still runs. */
+static int
+clear_leftover(struct sb_incus *c, struct sb_sandbox *s, int quiet,
+	       struct sb_error **err)
+{
+	char *left = NULL;
+
+	if (sb_host_token_alive(s->creating))
+		return sb_error_set(err, SB_E_EXISTS,
+				    "sandbox '%s' is being created by another "
+				    "sandbox-start (process %.*s): wait for it",
+				    s->name, (int)strcspn(s->creating, ":"),
+				    s->creating);
+	if (!quiet)
+		sb_progress_note("%s: removing what an interrupted start left "
+				 "behind", s->name);
+	sb_egress_remove(s->name);
+	sb_creds_stop(s->name);
+	sb_creds_remove(s, &left);
+	if (left)
+		sb_progress_note("%s", left);
+	free(left);
+	return sb_instance_delete(c, s->instance, err);
+}
+
 static int
 create(struct sb_incus *c, const struct sb_start_opts *o, const char *inst,
        struct sb_env *env, struct sb_start_result *res, struct sb_error **err)
@@ -387,15 +484,27 @@ create(struct sb_incus *c, const struct sb_start_opts *o, const char *inst,
 	if ((lock = sb_host_lock("slots", err)) < 0 ||
 	    pick_slot(c, o, &slot, err) < 0 || fault("create", err) < 0)
 		goto undo;
-	body = create_body(inst, stack, slot, o, repo, ecfg);
+	body = create_body(inst, stack, slot, o, repo, ecfg, cr);
 	if (!o->quiet)
 		sb_progress_begin("%s: cloning golden-%s/ready into slot %d",
 				  o->name, stack, slot);
 	/* A failed create may still have made the instance (the copy
 	 * succeeds, then a device fails to start). */
 	made = 1;
-	r = sb_incus_call(c, "POST", "/1.0/instances", body, NULL, err);
-	sb_host_unlock(TAKE_FD(lock));
+	r = create_instance(c, inst, body, &lock, err);
+	/* Someone else's instance of that name appeared meanwhile (a start
+	 * still running, or one whose operation outlived its killed
+	 * client): never ours to delete. */
+	if (!r && err && *err && (*err)->code == SB_E_EXISTS) {
+		made = 0;
+		sb_error_set(err, SB_E_EXISTS,
+			     "%s appeared while this start was making it: "
+			     "another sandbox-start is at work; run this one "
+			     "again when it is done", inst);
+		goto undo;
+	}
+	if (!r && retry_start(c, inst, err) == 0)
+		r = json_object_new_object();
 	if (!r) {
 		if (err && *err && strstr((*err)->msg, "address already in use"))
 			sb_error_prefix(err, "slot %d: a port of the slot "
@@ -429,6 +538,14 @@ create(struct sb_incus *c, const struct sb_start_opts *o, const char *inst,
 	if (!(s = sb_sandbox_get(c, o->name, err)) ||
 	    sb_egress_apply(s, err) < 0 || fault("egress", err) < 0)
 		goto undo;
+	{
+		_cleanup_json_ json_object *done = json_object_new_object();
+
+		json_object_object_add(done, SB_KEY("creating"),
+				       json_object_new_string(""));
+		if (sb_instance_patch(c, inst, done, NULL, err) < 0)
+			goto undo;
+	}
 	res->created = 1;
 	res->slot = slot;
 	res->stack = strdup(stack);
@@ -594,7 +711,13 @@ sb_start(struct sb_incus *c, const struct sb_start_opts *o,
 	}
 	inst = sb_name_instance(o->name);
 	s = sb_sandbox_get(c, o->name, &e);
-	if (s) {
+	if (s && s->creating) {
+		ret = clear_leftover(c, s, o->quiet, err);
+		sb_sandbox_free(s);
+		s = NULL;
+		if (ret == 0)
+			ret = create(c, o, inst, &env, res, err);
+	} else if (s) {
 		ret = restart(c, o, s, &env, res, err);
 		sb_sandbox_free(s);
 	} else if (e->code == SB_E_NOTFOUND) {

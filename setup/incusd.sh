@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # Makes sure an Incus daemon answers.  Where systemd runs, its units start
 # it; elsewhere (containers, CI machines) incusd is started in the
 # background the way the packaged service does, and we wait until it is
@@ -14,8 +14,16 @@ else
 	group=incus-admin
 	getent group "$group" >/dev/null || group=root
 	mkdir -p /var/log/incus
-	PATH=/usr/libexec/incus:$PATH setsid incusd --group "$group" \
-		>>/var/log/incus/incusd.log 2>&1 </dev/null &
+	# The daemon outlives us: it must not hold any descriptor of our
+	# caller's (a test runner waits for its pipes to close).
+	(
+		for fd in /proc/self/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null
+		done
+		PATH=/usr/libexec/incus:$PATH exec setsid incusd --group "$group" \
+			>>/var/log/incus/incusd.log 2>&1 </dev/null
+	) &
 fi
 if ! incus admin waitready --timeout 120; then
 	echo "setup/incusd.sh: Incus did not become ready;" \

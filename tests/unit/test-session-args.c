@@ -156,8 +156,10 @@ prepare(void)
 
 	setenv("TERM", "screen-256color", 1);
 	unsetenv("LANG");
+	/* On a terminal root hands the pty over, then drops to 1000 with
+	 * its groups. */
+	spec.interactive = 1;
 	sb_session_prepare(&sc, SB_SESSION_SHELL, NULL, &spec);
-	/* Root hands the pty over and drops to 1000 with its groups. */
 	CHECK_STR(spec.argv[0], "/bin/sh", "wrapper");
 	CHECK(strstr(spec.argv[2], "setpriv --reuid=1000 --regid=1000 "
 		     "--init-groups") != NULL, "setpriv with groups");
@@ -165,6 +167,14 @@ prepare(void)
 	CHECK_STR(spec.argv[5], "--login", "login shell");
 	CHECK(spec.argv[6] == NULL, "shell has no -c");
 	CHECK(spec.uid == 0 && spec.gid == 0, "exec as root, then setpriv");
+	sb_session_cmd_release(&sc);
+	/* Without one, setpriv directly. */
+	spec.interactive = 0;
+	sb_session_prepare(&sc, SB_SESSION_SHELL, NULL, &spec);
+	CHECK_STR(spec.argv[0], "setpriv", "no wrapper without a pty");
+	CHECK_STR(spec.argv[3], "--init-groups", "groups");
+	CHECK_STR(spec.argv[5], "bash", "shell argv0");
+	CHECK(spec.argv[7] == NULL, "shell has no -c");
 	CHECK_STR(spec.cwd, "/workspace/project", "cwd");
 	CHECK(has_env(spec.env, "HOME=/home/ubuntu"), "HOME");
 	CHECK(has_env(spec.env, "USER=ubuntu"), "USER");
@@ -176,15 +186,15 @@ prepare(void)
 
 	setenv("LANG", "de_DE.UTF-8", 1);
 	sb_session_prepare(&sc, SB_SESSION_CLAUDE, NULL, &spec);
-	CHECK_STR(spec.argv[6], "-c", "claude -c");
-	CHECK_STR(spec.argv[7], "claude --dangerously-skip-permissions",
+	CHECK_STR(spec.argv[7], "-c", "claude -c");
+	CHECK_STR(spec.argv[8], "claude --dangerously-skip-permissions",
 		  "claude command");
 	CHECK(has_env(spec.env, "LANG=de_DE.UTF-8"), "LANG from host");
 	sb_session_cmd_release(&sc);
 
 	sb_session_prepare(&sc, SB_SESSION_CMD, "git status", &spec);
-	CHECK_STR(spec.argv[7], "git status", "--cmd command");
-	CHECK(spec.argv[8] == NULL, "argv ends");
+	CHECK_STR(spec.argv[8], "git status", "--cmd command");
+	CHECK(spec.argv[9] == NULL, "argv ends");
 	sb_session_cmd_release(&sc);
 }
 
