@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "creds.h"
+#include "domains.h"
 #include "egress.h"
 #include "instance.h"
 
@@ -34,6 +35,7 @@ sb_stop(struct sb_incus *c, const char *name, int rm, int grace, char **left,
 		sb_creds_remove(s, left);
 		if (sb_instance_delete(c, s->instance, err) < 0)
 			goto out;
+		sb_domains_forget(name);
 	}
 	ret = 0;
 out:

@@ -1,0 +1,109 @@
+/* sandbox-domains: show or change the domain allowlist of a restricted
+ * sandbox while it runs.  Changes go to the sandbox's own copy of the list
+ * and take effect at once, without a restart. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli.h"
+#include "domains.h"
+#include "incus.h"
+
+static const char usage[] =
+	"Usage: sandbox-domains NAME [--list]\n"
+	"       sandbox-domains NAME [--add DOMAIN]... [--remove DOMAIN]...\n"
+	"Show or change the allowlist of a sandbox started with\n"
+	"--restrict-domains.  DOMAIN is example.com (that name only) or\n"
+	".example.com (the name and every subdomain).\n"
+	"\n"
+	"  --list            print the list and where it comes from (default)\n"
+	"  --add DOMAIN      allow DOMAIN (repeatable)\n"
+	"  --remove DOMAIN   stop allowing DOMAIN (repeatable)\n"
+	"  -q, --quiet       print only errors\n"
+	"  -h, --help        show this help\n"
+	"      --version     show the version\n"
+	"\n"
+	"Exit status: 0 ok, 1 failure, 2 usage error.\n";
+
+enum { OPT_LIST = 0x100, OPT_ADD, OPT_REMOVE };
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "list", no_argument, NULL, OPT_LIST },
+		{ "add", required_argument, NULL, OPT_ADD },
+		{ "remove", required_argument, NULL, OPT_REMOVE },
+		{ "quiet", no_argument, NULL, 'q' },
+		SB_CLI_COMMON_OPTIONS,
+		{ NULL, 0, NULL, 0 },
+	};
+	const char **add = calloc((size_t)argc, sizeof(*add));
+	const char **rm = calloc((size_t)argc, sizeof(*rm));
+	struct sb_error *err = NULL;
+	struct sb_incus *c = NULL;
+	size_t nadd = 0, nrm = 0;
+	int opt, list = 0, quiet = 0, status;
+	const char *name;
+
+	sb_cli_init(argv[0]);
+	if (!add || !rm)
+		return SB_EXIT_FAIL;
+	while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_LIST: list = 1; break;
+		case OPT_ADD: add[nadd++] = optarg; break;
+		case OPT_REMOVE: rm[nrm++] = optarg; break;
+		case 'q': quiet = 1; break;
+		default:
+			status = sb_cli_common(opt, usage);
+			goto done;
+		}
+	}
+	status = SB_EXIT_USAGE;
+	if (optind >= argc) {
+		sb_cli_usage_error("missing NAME");
+		goto done;
+	}
+	if (argc - optind > 1) {
+		sb_cli_usage_error("unexpected argument '%s'", argv[optind + 1]);
+		goto done;
+	}
+	if (list && (nadd || nrm)) {
+		sb_cli_usage_error("--list does not combine with --add or "
+				   "--remove");
+		goto done;
+	}
+	name = argv[optind];
+	if (!(c = sb_incus_open(NULL, &err)))
+		goto out;
+	if (nadd || nrm) {
+		if (sb_domains_edit(c, name, add, nadd, rm, nrm, &err) == 0 &&
+		    !quiet)
+			printf("%s: allowlist updated (%zu added, %zu removed); "
+			       "the filter follows at once\n", name, nadd, nrm);
+	} else {
+		struct sb_allowlist al = { 0 };
+		char *source = NULL;
+		int restricted = 0;
+
+		if (sb_domains_get(c, name, &al, &source, &restricted,
+				   &err) == 0) {
+			printf("# %s: egress %s; list from %s\n", name,
+			       restricted ? "filtered" : "open (the list is "
+			       "not used)", source);
+			for (size_t i = 0; i < al.n; i++)
+				printf("%s\n", al.domains[i]);
+		}
+		sb_allowlist_release(&al);
+		free(source);
+	}
+out:
+	if (err)
+		sb_error_prefix(&err, "domains of '%s'", name);
+	status = sb_cli_exit(err);
+done:
+	sb_incus_free(c);
+	free(add);
+	free(rm);
+	return status;
+}

@@ -1,0 +1,187 @@
+#include "domains.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cleanup.h"
+#include "egress.h"
+#include "host.h"
+#include "instance.h"
+#include "sandbox.h"
+
+static char *
+own_path(const char *name)
+{
+	char *p;
+
+	if (asprintf(&p, SB_DOMAINS_DIR "/%s.txt", name) < 0)
+		return NULL;
+	return p;
+}
+
+int
+sb_domains_get(struct sb_incus *c, const char *name, struct sb_allowlist *al,
+	       char **source, int *restricted, struct sb_error **err)
+{
+	struct sb_sandbox *s = sb_sandbox_get(c, name, err);
+	_cleanup_free_ char *home = sb_host_user_home();
+	int ret;
+
+	*source = NULL;
+	if (!s)
+		return -1;
+	*restricted = s->restricted;
+	*source = sb_allowlist_resolve(s->domains_file, home, sb_host_datadir());
+	sb_sandbox_free(s);
+	if (!*source)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	ret = sb_allowlist_load(al, *source, err);
+	return ret;
+}
+
+static int
+contains(const struct sb_allowlist *al, const char *d)
+{
+	for (size_t i = 0; i < al->n; i++)
+		if (strcmp(al->domains[i], d) == 0)
+			return 1;
+	return 0;
+}
+
+/* One user-given domain, checked and normalised as a list line. */
+static int
+parse_one(const char *flag, const char *d, struct sb_allowlist *one,
+	  struct sb_error **err)
+{
+	size_t n = strlen(d);
+
+	if (!n || strchr(d, '\n') || strchr(d, '#'))
+		return sb_error_set(err, SB_E_INPUT,
+				    "invalid domain '%s' for %s: one name like "
+				    "example.com or .example.com is allowed",
+				    d, flag);
+	if (sb_allowlist_parse(one, d, n, flag, err) < 0)
+		return -1;
+	if (one->n != 1)
+		return sb_error_set(err, SB_E_INPUT,
+				    "invalid domain '%s' for %s", d, flag);
+	return 0;
+}
+
+int
+sb_domains_edit(struct sb_incus *c, const char *name,
+		const char *const *add, size_t nadd,
+		const char *const *remove, size_t nremove,
+		struct sb_error **err)
+{
+	struct sb_allowlist cur = { 0 };
+	_cleanup_free_ char *source = NULL, *path = own_path(name);
+	struct sb_buf text = { 0 };
+	struct sb_sandbox *s = NULL;
+	char **keep = NULL;
+	size_t nkeep = 0;
+	int restricted, ret = -1;
+
+	if (sb_domains_get(c, name, &cur, &source, &restricted, err) < 0)
+		goto out;
+	if (!restricted) {
+		sb_error_set(err, SB_E_INPUT,
+			     "egress of '%s' is open, so a domain list has no "
+			     "effect: make it with sandbox-start %s "
+			     "--restrict-domains", name, name);
+		goto out;
+	}
+	keep = calloc(cur.n + nadd + 1, sizeof(*keep));
+	if (!keep || !path) {
+		sb_error_set(err, SB_E_SYSTEM, "out of memory");
+		goto out;
+	}
+	/* Every name is checked before anything is written. */
+	for (size_t i = 0; i < nremove; i++) {
+		struct sb_allowlist one = { 0 };
+		int r = parse_one("--remove", remove[i], &one, err);
+
+		if (r == 0 && !contains(&cur, one.domains[0]))
+			r = sb_error_set(err, SB_E_INPUT,
+					 "'%s' is not in the list of '%s' "
+					 "(see sandbox-domains %s --list)",
+					 remove[i], name, name);
+		if (r == 0)
+			for (size_t k = 0; k < cur.n; k++)
+				if (cur.domains[k] &&
+				    strcmp(cur.domains[k], one.domains[0]) == 0) {
+					free(cur.domains[k]);
+					cur.domains[k] = NULL;
+				}
+		sb_allowlist_release(&one);
+		if (r < 0)
+			goto out;
+	}
+	for (size_t k = 0; k < cur.n; k++)
+		if (cur.domains[k])
+			keep[nkeep++] = cur.domains[k];
+	for (size_t i = 0; i < nadd; i++) {
+		struct sb_allowlist one = { 0 };
+
+		if (parse_one("--add", add[i], &one, err) < 0) {
+			sb_allowlist_release(&one);
+			goto out;
+		}
+		if (!contains(&cur, one.domains[0]))
+			keep[nkeep++] = TAKE_PTR(one.domains[0]);
+		sb_allowlist_release(&one);
+	}
+	sb_buf_appendf(&text, "# Allowlist of sandbox %s, kept by "
+		       "sandbox-domains (started from %s).\n", name, source);
+	for (size_t i = 0; i < nkeep; i++)
+		sb_buf_appendf(&text, "%s\n", keep[i]);
+	if (sb_host_mkdirs(SB_DOMAINS_DIR, 0755, err) < 0 ||
+	    sb_host_write_file(path, text.data, text.len, 0644, err) < 0)
+		goto out;
+	if (strcmp(source, path) != 0) {
+		_cleanup_json_ json_object *cfg = json_object_new_object();
+		_cleanup_free_ char *inst = sb_name_instance(name);
+
+		json_object_object_add(cfg, SB_KEY("domains-file"),
+				       json_object_new_string(path));
+		if (sb_instance_patch(c, inst, cfg, NULL, err) < 0) {
+			unlink(path);
+			goto out;
+		}
+	}
+	/* A running sandbox's filter follows at once; a stopped one gets
+	 * the list when it starts. */
+	if (!(s = sb_sandbox_get(c, name, err)))
+		goto out;
+	if (s->running && sb_egress_apply(s, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	/* keep[] borrows from cur, except the added names it owns. */
+	for (size_t i = 0; keep && i < nkeep; i++) {
+		int borrowed = 0;
+
+		for (size_t k = 0; k < cur.n; k++)
+			if (cur.domains[k] == keep[i])
+				borrowed = 1;
+		if (!borrowed)
+			free(keep[i]);
+	}
+	free(keep);
+	sb_allowlist_release(&cur);
+	sb_buf_release(&text);
+	sb_sandbox_free(s);
+	return ret;
+}
+
+void
+sb_domains_forget(const char *name)
+{
+	_cleanup_free_ char *p = own_path(name);
+
+	if (p)
+		unlink(p);
+}
