@@ -3,6 +3,7 @@
  * The checks refuse, with the reason, each thing people try to put in a
  * domain list that a DNS-name ACL cannot honour: wildcards, IP addresses,
  * ports, URLs, raw unicode.  Refusing beats silently never matching. */
+#include "text.h"
 #include "allowlist.h"
 
 #include <arpa/inet.h>
@@ -25,26 +26,6 @@
 #ifndef SB_DATADIR
 #define SB_DATADIR "/usr/local/share/sandbox"
 #endif
-
-static void
-show(char *out, size_t outsz, const char *s, size_t len)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < len && o + 8 < outsz; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (i == SHOW_MAX) {
-			o += (size_t)snprintf(out + o, outsz - o, "...");
-			break;
-		}
-		if (c < 0x20 || c == 0x7f || c >= 0x80)
-			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", c);
-		else
-			out[o++] = (char)c;
-	}
-	out[o] = '\0';
-}
 
 static int
 is_space(char c)
@@ -249,7 +230,7 @@ sb_allowlist_parse(struct sb_allowlist *al, const char *text, size_t len,
 			b--;
 		if (a == b)
 			continue;
-		show(shown, sizeof(shown), a, (size_t)(b - a));
+		sb_text_show(shown, sizeof(shown), a, (size_t)(b - a), SHOW_MAX);
 		if (memchr(a, '\0', (size_t)(b - a))) {
 			why = "contains a NUL byte";
 			goto bad;

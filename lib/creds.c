@@ -11,6 +11,7 @@
  *   load it again.
  * - Rotation registers the new key before deleting the old, so a failure
  *   halfway leaves the sandbox with a working key. */
+#include "text.h"
 #include "creds.h"
 
 #include <errno.h>
@@ -49,20 +50,6 @@ struct sb_creds {
 	long long key_id;         /* 0: nothing registered */
 };
 
-static char *
-fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *
-fmt(const char *f, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, f);
-	n = vasprintf(&s, f, ap);
-	va_end(ap);
-	return n < 0 ? NULL : s;
-}
 
 void
 sb_creds_free(struct sb_creds *cr)
@@ -125,7 +112,7 @@ bad:
 static char *
 key_title(const char *name)
 {
-	return fmt("sandbox-%s", name);
+	return sb_text_fmt("sandbox-%s", name);
 }
 
 int
@@ -214,7 +201,7 @@ static json_object *
 agent_device(const char *name)
 {
 	_cleanup_free_ char *sock = sb_agent_socket(name);
-	_cleanup_free_ char *connect = sock ? fmt("unix:%s", sock) : NULL;
+	_cleanup_free_ char *connect = sock ? sb_text_fmt("unix:%s", sock) : NULL;
 	json_object *d;
 
 	if (!connect)
@@ -239,7 +226,7 @@ patch_instance(struct sb_incus *c, const char *instance, json_object *config,
 	_cleanup_json_ json_object *body = json_object_new_object();
 	_cleanup_json_ json_object *res = NULL;
 	_cleanup_free_ char *esc = sb_incus_escape(instance);
-	_cleanup_free_ char *path = esc ? fmt("/1.0/instances/%s", esc) : NULL;
+	_cleanup_free_ char *path = esc ? sb_text_fmt("/1.0/instances/%s", esc) : NULL;
 
 	if (!path) {
 		json_object_put(config);
@@ -302,8 +289,8 @@ static int
 clone_repo(struct sb_creds *cr, struct sb_incus *c, const char *instance,
 	   struct sb_error **err)
 {
-	_cleanup_free_ char *url = fmt("SB_URL=%s", cr->repo.ssh_url);
-	_cleanup_free_ char *br = fmt("SB_BRANCH=%s",
+	_cleanup_free_ char *url = sb_text_fmt("SB_URL=%s", cr->repo.ssh_url);
+	_cleanup_free_ char *br = sb_text_fmt("SB_BRANCH=%s",
 				      cr->branch ? cr->branch : "");
 	const char *argv[] = { "sh", "-c", clone_script, NULL };
 	const char *env[] = {
@@ -364,7 +351,7 @@ github_ssh_override(struct sb_incus *c, const char *instance,
 	    strlen(host))
 		return sb_error_set(err, SB_E_INPUT, "SANDBOX_GITHUB_SSH '%s' "
 				    "is not HOST or HOST:PORT", v);
-	text = fmt("# Written by sandbox-start from SANDBOX_GITHUB_SSH.\n"
+	text = sb_text_fmt("# Written by sandbox-start from SANDBOX_GITHUB_SSH.\n"
 		   "Host github.com\n  HostName %s\n  Port %ld\n"
 		   "  HostKeyAlias github.com\n", host, port);
 	if (!text)
@@ -441,7 +428,7 @@ static json_object *
 get_instance(struct sb_incus *c, const char *instance, struct sb_error **err)
 {
 	_cleanup_free_ char *esc = sb_incus_escape(instance);
-	_cleanup_free_ char *path = esc ? fmt("/1.0/instances/%s", esc) : NULL;
+	_cleanup_free_ char *path = esc ? sb_text_fmt("/1.0/instances/%s", esc) : NULL;
 
 	if (!path) {
 		sb_error_set(err, SB_E_SYSTEM, "out of memory");
@@ -480,7 +467,7 @@ left_message(const char *slug, long long id, const char *why)
 {
 	_cleanup_free_ char *page = sb_github_keys_page(slug);
 
-	return fmt("deploy key %lld on %s was not deleted (%s); delete it at "
+	return sb_text_fmt("deploy key %lld on %s was not deleted (%s); delete it at "
 		   "%s", id, slug, why, page ? page : "GitHub");
 }
 
@@ -608,7 +595,7 @@ sb_creds_remove(const struct sb_sandbox *s, char **left)
 	if (!id || !s->repo)
 		return;
 	if (sb_repo_parse(s->repo, &repo, &e) < 0) {
-		*left = fmt("deploy key %lld was not deleted: the repository "
+		*left = sb_text_fmt("deploy key %lld was not deleted: the repository "
 			    "'%s' in user.sandbox.repo is not understood",
 			    id, s->repo);
 		sb_error_free(e);

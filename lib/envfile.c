@@ -6,6 +6,7 @@
  * every byte literally except the closing quote, which we write as '\''.
  * That is the whole escaping story, and it is why the file format itself
  * does no escaping: there is exactly one interpretation of every byte. */
+#include "text.h"
 #include "envfile.h"
 
 #include <errno.h>
@@ -37,27 +38,6 @@ sb_env_key_valid(const char *key, size_t len)
 			return 0;
 	}
 	return 1;
-}
-
-/* A printable, one-line, bounded copy of s for an error message. */
-static void
-show(char *out, size_t outsz, const char *s, size_t len)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < len && o + 8 < outsz; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (i == SHOW_MAX) {
-			o += (size_t)snprintf(out + o, outsz - o, "...");
-			break;
-		}
-		if (c < 0x20 || c == 0x7f || c >= 0x80)
-			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", c);
-		else
-			out[o++] = (char)c;
-	}
-	out[o] = '\0';
 }
 
 static ssize_t
@@ -196,13 +176,13 @@ parse_line(struct sb_env *env, const char *p, size_t len, const char *fname,
 	eq = memchr(p, '=', len);
 	if (!eq) {
 		/* Shown truncated: a line without '=' may be a pasted secret. */
-		show(shown, sizeof(shown), p, len);
+		sb_text_show(shown, sizeof(shown), p, len, SHOW_MAX);
 		return sb_error_set(err, SB_E_INPUT,
 				    "%s:%zu: '%s' is not KEY=VALUE", fname,
 				    lineno, shown);
 	}
 	if (!sb_env_key_valid(p, (size_t)(eq - p))) {
-		show(shown, sizeof(shown), p, (size_t)(eq - p));
+		sb_text_show(shown, sizeof(shown), p, (size_t)(eq - p), SHOW_MAX);
 		return sb_error_set(err, SB_E_INPUT,
 				    "%s:%zu: invalid key '%s': use letters, "
 				    "digits and '_', not starting with a digit",
@@ -276,12 +256,12 @@ sb_env_add_kv(struct sb_env *env, const char *kv, struct sb_error **err)
 	const char *eq = strchr(kv, '=');
 
 	if (!eq) {
-		show(shown, sizeof(shown), kv, strlen(kv));
+		sb_text_show(shown, sizeof(shown), kv, strlen(kv), SHOW_MAX);
 		return sb_error_set(err, SB_E_USAGE,
 				    "invalid --env '%s': use KEY=VALUE", shown);
 	}
 	if (!sb_env_key_valid(kv, (size_t)(eq - kv))) {
-		show(shown, sizeof(shown), kv, (size_t)(eq - kv));
+		sb_text_show(shown, sizeof(shown), kv, (size_t)(eq - kv), SHOW_MAX);
 		return sb_error_set(err, SB_E_USAGE,
 				    "invalid --env key '%s': use letters, "
 				    "digits and '_', not starting with a digit",

@@ -5,6 +5,7 @@
  * and what to do next.  Rate limiting is told apart from a plain 403 by
  * GitHub's own headers (X-RateLimit-Remaining: 0, or Retry-After), see
  * docs.github.com "Rate limits for the REST API". */
+#include "text.h"
 #include "github.h"
 
 #include <ctype.h>
@@ -36,21 +37,6 @@ struct sb_github {
 	const char *source; /* where the token came from */
 };
 
-/* asprintf that gives NULL on failure (its pointer is undefined then). */
-static char *
-fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *
-fmt(const char *f, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, f);
-	n = vasprintf(&s, f, ap);
-	va_end(ap);
-	return n < 0 ? NULL : s;
-}
 
 /* ---- repository names (parsed in lib/repo.c; checked again here
  * because they go into a URL path) ---- */
@@ -81,7 +67,7 @@ name_ok(const char *s, size_t n)
 char *
 sb_github_keys_page(const char *slug)
 {
-	return fmt("https://github.com/%s/settings/keys", slug);
+	return sb_text_fmt("https://github.com/%s/settings/keys", slug);
 }
 
 /* ---- the token ---- */
@@ -434,7 +420,7 @@ api_message(const struct reply *r)
 	    json_object_is_type(em, json_type_string))
 		detail = json_object_get_string(em);
 	if (msg && detail)
-		s = fmt("%s: %s", msg, detail);
+		s = sb_text_fmt("%s: %s", msg, detail);
 	else if (msg || detail)
 		s = strdup(msg ? msg : detail);
 	if (s) /* one line, however GitHub formats it */
@@ -626,7 +612,7 @@ static int
 gone_or_hidden(struct sb_github *g, const char *slug, struct reply *del,
 	       const char *doing, struct sb_error **err)
 {
-	_cleanup_free_ char *path = fmt("/repos/%s", slug);
+	_cleanup_free_ char *path = sb_text_fmt("/repos/%s", slug);
 	_cleanup_json_ json_object *o = NULL;
 	struct reply r = { 0 };
 	json_object *perm, *admin;

@@ -1,0 +1,16 @@
+/* Small string helpers shared by the parsers and clients. */
+#ifndef SB_TEXT_H
+#define SB_TEXT_H
+
+#include <stddef.h>
+
+/* A printable, one-line, bounded copy of s[0..len) for an error message:
+ * control and non-ASCII bytes become \xNN, and past max input bytes the
+ * rest is "...".  out holds at least max * 4 + 8 bytes. */
+void sb_text_show(char *out, size_t outsz, const char *s, size_t len,
+		  size_t max);
+
+/* asprintf that gives NULL on failure (its pointer is undefined then). */
+char *sb_text_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
