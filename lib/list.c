@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "creds.h"
@@ -62,6 +63,30 @@ incus_dir(struct sb_incus *c)
 	return strndup(sock, (size_t)(slash - sock));
 }
 
+/* 1 or 0 when a file's presence in the container could be told from the
+ * host through its rootfs, -1 when it could not. */
+static int
+rootfs_has(const char *dir, const struct sb_sandbox *s, const char *path)
+{
+	_cleanup_free_ char *p = sb_workspace_rootfs(dir, s->pool, s->instance,
+						     path);
+
+	if (!p)
+		return -1;
+	return access(p, F_OK) == 0;
+}
+
+static int
+has_file(struct sb_incus *c, const char *dir, const struct sb_sandbox *s,
+	 const char *path)
+{
+	int r = rootfs_has(dir, s, path);
+
+	return r >= 0 ? r : file_exists(c, s->instance, path);
+}
+
+/* Each check reads the rootfs from the host when it can, and uses the
+ * Incus file API only for what lives elsewhere (the container's /run). */
 static void
 check_one(struct sb_incus *c, struct sb_list_row *r)
 {
@@ -70,14 +95,13 @@ check_one(struct sb_incus *c, struct sb_list_row *r)
 
 	if (file_exists(c, inst, "/run/docker.pid"))
 		r->docker = strdup("running");
-	else if (file_exists(c, inst, "/usr/bin/dockerd"))
+	else if (has_file(c, dir, r->s, "/usr/bin/dockerd"))
 		r->docker = strdup("stopped");
 	else
 		r->docker = strdup("none");
-	r->claude = strdup(file_exists(c, inst,
+	r->claude = strdup(has_file(c, dir, r->s,
 			   "/home/ubuntu/.claude/.credentials.json") ?
 			   "yes" : "no");
-	/* libgit2 on the rootfs when it is reachable, else the file API. */
 	if (sb_workspace_read(dir, r->s->pool, inst, &r->slug, &r->branch) < 0)
 		r->branch = read_branch(c, inst);
 }

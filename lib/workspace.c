@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "repo.h"
 
@@ -66,26 +67,45 @@ head_branch(git_repository *r)
 	return b;
 }
 
+char *
+sb_workspace_rootfs(const char *incus_dir, const char *pool,
+		    const char *instance, const char *path)
+{
+	char *root, *full;
+	struct stat st;
+
+	if (!incus_dir || !pool || !instance ||
+	    asprintf(&root, "%s/storage-pools/%s/containers/%s/rootfs",
+		     incus_dir, pool, instance) < 0)
+		return NULL;
+	if (stat(root, &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    asprintf(&full, "%s%s", root, path) < 0) {
+		free(root);
+		return NULL;
+	}
+	free(root);
+	return full;
+}
+
 int
 sb_workspace_read(const char *incus_dir, const char *pool,
 		  const char *instance, char **slug, char **branch)
 {
 	git_repository *r = NULL;
-	char path[4096];
+	char *path = sb_workspace_rootfs(incus_dir, pool, instance,
+					 "/workspace/project");
 
 	*slug = *branch = NULL;
-	if (!incus_dir || !pool || !instance)
-		return -1;
-	if (snprintf(path, sizeof(path),
-		     "%s/storage-pools/%s/containers/%s/rootfs/workspace/project",
-		     incus_dir, pool, instance) >= (int)sizeof(path))
+	if (!path)
 		return -1;
 	pthread_once(&once, init);
+	/* No repository there is an answer too, not a reason to ask again. */
 	if (git_repository_open_ext(&r, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
-				    NULL) != 0)
-		return -1;
-	*slug = origin_slug(r);
-	*branch = head_branch(r);
-	git_repository_free(r);
+				    NULL) == 0) {
+		*slug = origin_slug(r);
+		*branch = head_branch(r);
+		git_repository_free(r);
+	}
+	free(path);
 	return 0;
 }

@@ -5,11 +5,18 @@
 #ifndef SB_WORKSPACE_H
 #define SB_WORKSPACE_H
 
-/* incus_dir is the daemon's directory (where its unix.socket lives).
- * On success *slug is "owner/repo" from origin (NULL when origin is not
- * GitHub) and *branch the current branch (the short hash when detached);
- * caller frees both.  Returns -1 when the rootfs or the repository cannot
- * be read from here. */
+/* The host path of a file in the container's root filesystem, when that
+ * filesystem can be reached from here (a local daemon, a directory-backed
+ * pool such as btrfs, and we are root); NULL otherwise.  incus_dir is the
+ * daemon's directory (where its unix.socket lives).  Caller frees. */
+char *sb_workspace_rootfs(const char *incus_dir, const char *pool,
+			  const char *instance, const char *path);
+
+/* Reads /workspace/project through the rootfs.  Returns 0 when the rootfs
+ * was reachable: *slug is "owner/repo" from origin (NULL when there is no
+ * repository or origin is not GitHub) and *branch the current branch (the
+ * short hash when detached), caller frees both.  Returns -1 when the
+ * rootfs cannot be reached from here (then ask the Incus API). */
 int sb_workspace_read(const char *incus_dir, const char *pool,
 		      const char *instance, char **slug, char **branch);
 
