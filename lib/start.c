@@ -292,7 +292,11 @@ create_body(const char *inst, const char *stack, int slot,
 	json_object_object_add(src, "type", json_object_new_string("copy"));
 	json_object_object_add(src, "source", json_object_new_string(golden));
 	json_object_object_add(body, "source", src);
-	json_object_array_add(profiles, json_object_new_string(SB_PROFILE));
+	/* SANDBOX_PROFILE is for tests only (a profile whose root disk is on
+	 * a tiny pool, to fill it for real). */
+	json_object_array_add(profiles, json_object_new_string(
+		getenv("SANDBOX_PROFILE") && *getenv("SANDBOX_PROFILE") ?
+		getenv("SANDBOX_PROFILE") : SB_PROFILE));
 	json_object_object_add(body, "profiles", profiles);
 	json_object_object_add(cfg, SB_KEY("slot"), json_object_new_string(slotstr));
 	json_object_object_add(cfg, SB_KEY("stack"), json_object_new_string(stack));

@@ -73,12 +73,14 @@ apt-get update -q >/dev/null || apt-get update
 
 build="build-essential pkg-config libcurl4-openssl-dev libjson-c-dev
        libssh-dev libgit2-dev libssl-dev libnftables-dev"
-runtime="btrfs-progs squid-openssl openssh-client tmux nftables debootstrap
+runtime="btrfs-progs dnsmasq-base squid-openssl openssh-client tmux nftables debootstrap
 	 iproute2 ca-certificates curl"
 tests="bats openssh-server python3 valgrind clang libclang-rt-14-dev git
        socat"
 
+# With their recommends: Incus needs dnsmasq for its bridges and uses
+# AppArmor where the kernel has it.
 # shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $incus_suite incus-base incus-client
+apt-get install -y -q $incus_suite incus-base incus-client
 # shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $build $runtime $tests
+apt-get install -y -q $build $runtime $tests

@@ -194,14 +194,32 @@ wait_bounded() {
 	assert_contains "$output" "sandbox-start: "
 	assert_clean "$n"
 	[ "$(fake_api_calls | grep -c "^DELETE /repos/octo/nosuch/keys/")" -ge 1 ]
-	# Pool or disk full cannot be made safely on the shared pool; the
-	# same undo path is forced at every later step instead.
+	# The same undo path, forced at every later step.
 	for step in create network files sshd creds egress; do
 		run env SANDBOX_FAIL_AT=$step sandbox-start "$n" "$REPO"
 		[ "$status" -eq 1 ]
 		assert_contains "$output" "injected failure at $step"
 		assert_clean "$n"
 	done
+}
+
+@test "a pool that fills up during a start: a clear message and nothing left" {
+	local n=$SB_RUN-full pool="${SB_RUN}tiny" prof="${SB_RUN}tinyp" rc=0
+	# A profile whose root disk is on a 256 MiB pool: the copy of the
+	# golden image (a cross-pool copy, not a snapshot) runs out of room
+	# for real.  SANDBOX_PROFILE is the test-only switch to it.
+	incus storage create "$pool" btrfs size=256MiB >/dev/null
+	incus profile copy sandbox "$prof"
+	incus profile device set "$prof" root pool="$pool"
+	run env SANDBOX_PROFILE="$prof" sandbox-start "$n"
+	rc=$status
+	local out=$output
+	incus profile delete "$prof" >/dev/null 2>&1 || true
+	incus storage delete "$pool" >/dev/null 2>&1 || true
+	[ "$rc" -eq 1 ] || { echo "$out" >&2; false; }
+	assert_contains "$out" "sandbox-start: starting '$n': creating agent-$n"
+	[ "$(printf '%s\n' "$out" | grep -c '^sandbox-start: ')" -eq 1 ]
+	assert_clean "$n"
 }
 
 # Last: it takes the daemon away from everything else for a few seconds.
