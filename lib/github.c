@@ -572,6 +572,23 @@ out:
 	return ret;
 }
 
+/* The API path of one key of slug, and the words for its error messages
+ * ("deleting deploy key ID from 'SLUG'"). */
+static int
+key_target(const char *slug, long long id, const char *verb,
+	   const char *prep, char **path, char **doing, struct sb_error **err)
+{
+	if (!slug_ok(slug))
+		return sb_error_set(err, SB_E_INPUT, "bad repository '%s'",
+				    slug);
+	*path = sb_text_fmt("/repos/%s/keys/%lld", slug, id);
+	*doing = sb_text_fmt("%s deploy key %lld %s '%s'", verb, id, prep,
+			     slug);
+	if (!*path || !*doing)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	return 0;
+}
+
 int
 sb_github_key_get(struct sb_github *g, const char *slug, long long id,
 		  int *exists, struct sb_error **err)
@@ -580,13 +597,8 @@ sb_github_key_get(struct sb_github *g, const char *slug, long long id,
 	struct reply r = { 0 };
 	int ret = -1;
 
-	if (!slug_ok(slug))
-		return sb_error_set(err, SB_E_INPUT, "bad repository '%s'",
-				    slug);
-	if (asprintf(&path, "/repos/%s/keys/%lld", slug, id) < 0 ||
-	    asprintf(&doing, "looking up deploy key %lld on '%s'", id,
-		     slug) < 0)
-		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	if (key_target(slug, id, "looking up", "on", &path, &doing, err) < 0)
+		return -1;
 	if (request(g, "GET", path, NULL, &r, err) < 0)
 		goto out;
 	/* A 404 for the key is indistinguishable from a 404 for the
@@ -644,13 +656,8 @@ sb_github_key_delete(struct sb_github *g, const char *slug, long long id,
 	struct reply r = { 0 };
 	int ret = -1;
 
-	if (!slug_ok(slug))
-		return sb_error_set(err, SB_E_INPUT, "bad repository '%s'",
-				    slug);
-	if (asprintf(&path, "/repos/%s/keys/%lld", slug, id) < 0 ||
-	    asprintf(&doing, "deleting deploy key %lld from '%s'", id,
-		     slug) < 0)
-		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	if (key_target(slug, id, "deleting", "from", &path, &doing, err) < 0)
+		return -1;
 	if (request(g, "DELETE", path, NULL, &r, err) < 0)
 		goto out;
 	if (r.status == 204 || r.status == 200)

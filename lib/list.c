@@ -88,11 +88,13 @@ has_file(struct sb_incus *c, const char *dir, const struct sb_sandbox *s,
 /* Each check reads the rootfs from the host when it can, and uses the
  * Incus file API only for what lives elsewhere (the container's /run). */
 static void
-check_one(struct sb_incus *c, struct sb_list_row *r)
+check_one(struct sb_incus *c, const char *dir, struct sb_list_row *r)
 {
 	const char *inst = r->s->instance;
-	_cleanup_free_ char *dir = incus_dir(c);
 
+	/* Asked of the host-side agent (up to 2 s when it hangs), so it runs
+	 * in the workers with the rest rather than one sandbox at a time. */
+	r->agent = sb_creds_agent_status(r->s->name);
 	if (file_exists(c, inst, "/run/docker.pid"))
 		r->docker = strdup("running");
 	else if (has_file(c, dir, r->s, "/usr/bin/dockerd"))
@@ -108,6 +110,7 @@ check_one(struct sb_incus *c, struct sb_list_row *r)
 
 struct worker {
 	struct sb_incus *proto;
+	const char *dir; /* the daemon's directory, for rootfs reads */
 	struct sb_list_row *rows;
 	size_t n;
 	size_t next;
@@ -131,7 +134,7 @@ work(void *arg)
 		if (i >= w->n)
 			break;
 		if (w->rows[i].s->running)
-			check_one(c, &w->rows[i]);
+			check_one(c, w->dir, &w->rows[i]);
 	}
 	sb_incus_free(c);
 	return NULL;
@@ -164,12 +167,11 @@ sb_list(struct sb_incus *c, int health, struct sb_list_row **rows, size_t *n,
 	for (size_t i = 0; i < k; i++) {
 		r[i].s = v[i];
 		r[i].egress = sb_egress_mode(v[i]);
-		if (health && v[i]->running)
-			r[i].agent = sb_creds_agent_status(v[i]->name);
 	}
 	free(v);
 	if (health && k) {
-		struct worker w = { .proto = c, .rows = r, .n = k,
+		_cleanup_free_ char *dir = incus_dir(c);
+		struct worker w = { .proto = c, .dir = dir, .rows = r, .n = k,
 				    .lock = PTHREAD_MUTEX_INITIALIZER };
 		pthread_t t[MAX_THREADS];
 		size_t nt = k < MAX_THREADS ? k : MAX_THREADS, started = 0;

@@ -229,11 +229,18 @@ add_proxy(json_object *devs, const char *name, int host, int guest)
 	json_object_object_add(devs, name, d);
 }
 
-/* Picks the slot under the lock: the requested one, or the lowest whose
- * three host ports are free in Incus and on the host. */
 static int
-pick_slot(struct sb_incus *c, const struct sb_start_opts *o, int *slot,
-	  struct sb_error **err)
+slot_taken(const unsigned char *used, const unsigned char *ports, long s)
+{
+	return used[s] || ports[SB_SSH_BASE + s] || ports[SB_APP_BASE + s] ||
+	       ports[SB_ALT_BASE + s];
+}
+
+/* Picks the slot under the lock: want (already checked to be in 1..99),
+ * or with want 0 the lowest whose three host ports are free in Incus and
+ * on the host. */
+static int
+pick_slot(struct sb_incus *c, int want, int *slot, struct sb_error **err)
 {
 	unsigned char used[SB_SLOT_MAX + 1];
 	_cleanup_free_ unsigned char *ports = calloc(65536, 1);
@@ -242,23 +249,16 @@ pick_slot(struct sb_incus *c, const struct sb_start_opts *o, int *slot,
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
 	if (sb_slots_in_use(c, used, ports, err) < 0)
 		return -1;
-	if (o->slot) {
-		long s;
-
-		if (sb_parse_int(o->slot, SB_SLOT_MIN, SB_SLOT_MAX, "slot", &s,
-				 err) < 0)
-			return -1;
-		if (used[s] || ports[SB_SSH_BASE + s] || ports[SB_APP_BASE + s] ||
-		    ports[SB_ALT_BASE + s])
+	if (want) {
+		if (slot_taken(used, ports, want))
 			return sb_error_set(err, SB_E_INPUT,
-				"slot %ld is taken by another sandbox: leave "
-				"out --slot to get the lowest free one", s);
-		*slot = (int)s;
+				"slot %d is taken by another sandbox: leave "
+				"out --slot to get the lowest free one", want);
+		*slot = want;
 		return 0;
 	}
 	for (int s = SB_SLOT_MIN; s <= SB_SLOT_MAX; s++) {
-		if (used[s] || ports[SB_SSH_BASE + s] || ports[SB_APP_BASE + s] ||
-		    ports[SB_ALT_BASE + s])
+		if (slot_taken(used, ports, s))
 			continue;
 		if (!port_free_on_host(SB_SSH_BASE + s) ||
 		    !port_free_on_host(SB_APP_BASE + s) ||
@@ -445,8 +445,9 @@ clear_leftover(struct sb_incus *c, struct sb_sandbox *s, int quiet,
 }
 
 static int
-create(struct sb_incus *c, const struct sb_start_opts *o, const char *inst,
-       struct sb_env *env, struct sb_start_result *res, struct sb_error **err)
+create(struct sb_incus *c, const struct sb_start_opts *o, int want_slot,
+       const char *inst, struct sb_env *env, struct sb_start_result *res,
+       struct sb_error **err)
 {
 	struct inherited in = { 0 };
 	struct sb_creds *cr = NULL;
@@ -486,7 +487,7 @@ create(struct sb_incus *c, const struct sb_start_opts *o, const char *inst,
 			goto out;
 	}
 	if ((lock = sb_host_lock("slots", err)) < 0 ||
-	    pick_slot(c, o, &slot, err) < 0 || fault("create", err) < 0)
+	    pick_slot(c, want_slot, &slot, err) < 0 || fault("create", err) < 0)
 		goto undo;
 	body = create_body(inst, stack, slot, o, repo, ecfg, cr);
 	if (!o->quiet)
@@ -689,6 +690,7 @@ sb_start(struct sb_incus *c, const struct sb_start_opts *o,
 	_cleanup_error_ struct sb_error *e = NULL;
 	struct sb_env env = { 0 };
 	struct sb_sandbox *s;
+	long want_slot = 0;
 	int ret;
 
 	memset(res, 0, sizeof(*res));
@@ -698,13 +700,10 @@ sb_start(struct sb_incus *c, const struct sb_start_opts *o,
 	    (o->cpu && check_cpu(o->cpu, err) < 0) ||
 	    (o->memory && check_memory(o->memory, err) < 0))
 		return -1;
-	if (o->slot) {
-		long v;
-
-		if (sb_parse_int(o->slot, SB_SLOT_MIN, SB_SLOT_MAX, "slot", &v,
-				 err) < 0)
-			return -1;
-	}
+	/* Checked here, before anything (a GitHub key) is made. */
+	if (o->slot && sb_parse_int(o->slot, SB_SLOT_MIN, SB_SLOT_MAX, "slot",
+				    &want_slot, err) < 0)
+		return -1;
 	if (o->from && strcmp(o->from, o->name) == 0)
 		return sb_error_set(err, SB_E_INPUT,
 				    "--from '%s' names the sandbox being made",
@@ -720,12 +719,12 @@ sb_start(struct sb_incus *c, const struct sb_start_opts *o,
 		sb_sandbox_free(s);
 		s = NULL;
 		if (ret == 0)
-			ret = create(c, o, inst, &env, res, err);
+			ret = create(c, o, (int)want_slot, inst, &env, res, err);
 	} else if (s) {
 		ret = restart(c, o, s, &env, res, err);
 		sb_sandbox_free(s);
 	} else if (e->code == SB_E_NOTFOUND) {
-		ret = create(c, o, inst, &env, res, err);
+		ret = create(c, o, (int)want_slot, inst, &env, res, err);
 	} else {
 		sb_error_pass(err, &e);
 		ret = -1;
