@@ -27,13 +27,13 @@
 
 #include "buf.h"
 #include "cleanup.h"
+#include "host.h"
 #include "sandbox.h"
 
 #define SSH_AGENTC_REQUEST_IDENTITIES 11
 #define SSH_AGENT_IDENTITIES_ANSWER 12
 #define IO_TIMEOUT_MS 2000
 
-extern char **environ;
 
 const char *
 sb_agent_dir(void)
@@ -202,23 +202,23 @@ sb_agent_stop(const char *name)
 	unlink(pidfile);
 }
 
-/* The environment for our children: the caller's, with SSH_AUTH_SOCK
- * replaced (or removed when sock is NULL). */
+/* The environment for our children: the minimal one (no token, nothing
+ * of our caller's: the agent outlives us and holds a key), with
+ * SSH_AUTH_SOCK when sock is given. */
 static char **
 child_env(const char *sock)
 {
+	char *const *min = sb_host_min_env();
 	size_t n = 0, j = 0;
 	char **env;
 
-	while (environ[n])
+	while (min[n])
 		n++;
 	env = calloc(n + 2, sizeof(*env));
 	if (!env)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
-		if (strncmp(environ[i], "SSH_AUTH_SOCK=", 14) != 0 &&
-		    strncmp(environ[i], "SSH_AGENT_PID=", 14) != 0)
-			env[j++] = environ[i];
+		env[j++] = min[i];
 	if (sock && asprintf(&env[j], "SSH_AUTH_SOCK=%s", sock) < 0)
 		env[j] = NULL;
 	return env;
@@ -331,7 +331,11 @@ sb_agent_start(const char *name, struct sb_error **err)
 		return sb_error_sys(err, "starting ssh-agent");
 	env = child_env(NULL);
 	{
-		char *const argv[] = { "ssh-agent", "-s", "-a", sock, NULL };
+		/* -P with a pattern that matches nothing: no PKCS#11 or
+		 * security-key provider can be loaded into the agent by
+		 * whoever reaches its socket (the sandbox does). */
+		char *const argv[] = { "ssh-agent", "-s", "-P", "!*", "-a",
+				       sock, NULL };
 
 		posix_spawn_file_actions_init(&fa);
 		posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
@@ -343,7 +347,7 @@ sb_agent_start(const char *name, struct sb_error **err)
 		 * descriptors (a test runner's pipe, a terminal). */
 		posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 		rc = posix_spawnp(&pid, "ssh-agent", &fa, NULL, argv,
-				  env ? env : environ);
+				  env ? env : (char **)sb_host_min_env());
 		posix_spawn_file_actions_destroy(&fa);
 	}
 	child_env_free(env, NULL);
@@ -404,7 +408,7 @@ sb_agent_add(const char *name, const char *key, size_t len,
 						 "/dev/null", O_WRONLY, 0);
 		posix_spawn_file_actions_adddup2(&fa, efd[1], STDERR_FILENO);
 		rc = posix_spawnp(&pid, "ssh-add", &fa, NULL, argv,
-				  env ? env : environ);
+				  env ? env : (char **)sb_host_min_env());
 		posix_spawn_file_actions_destroy(&fa);
 	}
 	child_env_free(env, sock);

@@ -160,3 +160,43 @@ sb_cidr_parse_list(const char *csv, struct sb_cidr **out, size_t *n,
 	*n = k;
 	return 0;
 }
+
+/* Ranges --allow-cidr may never touch, with the reason shown. */
+static const struct {
+	const char *range, *why;
+} never_open[] = {
+	{ "0.0.0.0/8", "0.0.0.0/8 ('this network') is never routable" },
+	{ "127.0.0.0/8", "it reaches loopback" },
+	{ "224.0.0.0/3", "it reaches multicast, reserved or broadcast "
+			 "addresses" },
+	{ "169.254.169.254/32", "it contains the cloud metadata address "
+				"169.254.169.254" },
+};
+
+int
+sb_cidr_check_openable(const struct sb_cidr *c, struct sb_error **err)
+{
+	char t[SB_CIDR_TEXT_MAX];
+
+	sb_cidr_format(c, t);
+	if (c->family != AF_INET)
+		return sb_error_set(err, SB_E_INPUT, "--allow-cidr '%s': only "
+				    "IPv4 ranges can be opened (the sandbox "
+				    "bridge carries IPv4 only)", t);
+	if (c->prefix < 8)
+		return sb_error_set(err, SB_E_INPUT, "--allow-cidr '%s' is "
+				    "wider than a /8: name the private range "
+				    "to open (e.g. 10.1.2.0/24)", t);
+	for (size_t i = 0; i < sizeof(never_open) / sizeof(never_open[0]);
+	     i++) {
+		struct sb_cidr n;
+
+		if (sb_cidr_parse(never_open[i].range, &n, NULL) < 0)
+			continue;
+		if (sb_cidr_within(c, &n) || sb_cidr_within(&n, c))
+			return sb_error_set(err, SB_E_INPUT, "--allow-cidr "
+					    "'%s' is refused: %s", t,
+					    never_open[i].why);
+	}
+	return 0;
+}

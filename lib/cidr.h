@@ -28,6 +28,13 @@ int sb_cidr_parse(const char *text, struct sb_cidr *out,
 void sb_cidr_format(const struct sb_cidr *c, char buf[SB_CIDR_TEXT_MAX]);
 /* 1 when the range a lies wholly inside b (same family). */
 int sb_cidr_within(const struct sb_cidr *a, const struct sb_cidr *b);
+/* What --allow-cidr may open (IPv4 only): refuses, naming the range and
+ * why, anything wider than /8 and anything that touches 0.0.0.0/8,
+ * loopback, multicast and the reserved range above it (224.0.0.0/3,
+ * broadcast included), or contains the cloud metadata address
+ * 169.254.169.254.  Each of those would turn a filtered sandbox into an
+ * open one or reach the host's own services. */
+int sb_cidr_check_openable(const struct sb_cidr *c, struct sb_error **err);
 /* Parses a comma-separated list (the user.sandbox.allow-cidr value; empty
  * items are skipped).  *out is malloc'd; caller frees.  On error nothing
  * is returned. */

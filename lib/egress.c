@@ -1,11 +1,14 @@
 /* Egress control (see egress.h): glue between the sandbox model, the
- * nftables table (firewall.c) and Squid (squid.c).
+ * nftables table (firewall.c), Squid (squid.c) and connection tracking
+ * (conntrack.c).
  *
+ * Every rule is keyed on the address pinned in the sandbox's NIC device
+ * (address.h), never on what the container reports about itself.
  * Per-sandbox state is not kept anywhere of ours: the firewall's set
  * elements carry the sandbox's NAME as a comment and Squid's ACL files
- * name it in their first line, so remove(NAME) finds everything without
- * knowing the address, and apply first sweeps whatever an earlier holder
- * of the same address left. */
+ * name it in their first line, so remove(NAME) finds everything, and
+ * apply first sweeps whatever an earlier holder of the same address
+ * left. */
 #include "egress.h"
 
 #include <arpa/inet.h>
@@ -19,7 +22,9 @@
 #include "allowlist.h"
 #include "buf.h"
 #include "cidr.h"
+#include "address.h"
 #include "cleanup.h"
+#include "conntrack.h"
 #include "firewall.h"
 #include "host.h"
 #include "setup.h"
@@ -27,9 +32,10 @@
 
 static char summary[512];
 
-/* The bridge's IPv4 address, from the interface itself. */
+/* The bridge's IPv4 address and prefix length, from the interface
+ * itself (no daemon round trip). */
 static int
-bridge_ipv4(char out[INET_ADDRSTRLEN], struct sb_error **err)
+bridge_addr(char out[INET_ADDRSTRLEN], int *prefix, struct sb_error **err)
 {
 	struct ifaddrs *ifa, *i;
 	int found = 0;
@@ -38,16 +44,40 @@ bridge_ipv4(char out[INET_ADDRSTRLEN], struct sb_error **err)
 		return sb_error_sys(err, "listing interfaces");
 	for (i = ifa; i && !found; i = i->ifa_next)
 		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
-		    strcmp(i->ifa_name, SB_BRIDGE) == 0)
+		    strcmp(i->ifa_name, SB_BRIDGE) == 0) {
 			found = inet_ntop(AF_INET,
 				&((struct sockaddr_in *)i->ifa_addr)->sin_addr,
 				out, INET_ADDRSTRLEN) != NULL;
+			if (prefix && i->ifa_netmask)
+				*prefix = __builtin_popcount(
+					((struct sockaddr_in *)
+					 i->ifa_netmask)->sin_addr.s_addr);
+		}
 	freeifaddrs(ifa);
 	if (!found)
 		return sb_error_set(err, SB_E_NOTFOUND, "bridge %s has no "
 				    "IPv4 address: run sandbox-setup",
 				    SB_BRIDGE);
 	return 0;
+}
+
+static int
+bridge_ipv4(char out[INET_ADDRSTRLEN], struct sb_error **err)
+{
+	return bridge_addr(out, NULL, err);
+}
+
+int
+sb_egress_slot_address(int slot, char out[INET_ADDRSTRLEN],
+		       struct sb_error **err)
+{
+	char b4[INET_ADDRSTRLEN], cidr[INET_ADDRSTRLEN + 4];
+	int prefix = 0;
+
+	if (bridge_addr(b4, &prefix, err) < 0)
+		return -1;
+	snprintf(cidr, sizeof(cidr), "%s/%d", b4, prefix);
+	return sb_address_for_slot(cidr, slot, out, err);
 }
 
 int
@@ -84,12 +114,9 @@ sb_egress_check(const struct sb_egress_opts *o, json_object *cfg,
 			sb_buf_release(&cidrs);
 			return sb_error_prefix(err, "--allow-cidr");
 		}
-		if (c.family != AF_INET) {
+		if (sb_cidr_check_openable(&c, err) < 0) {
 			sb_buf_release(&cidrs);
-			return sb_error_set(err, SB_E_INPUT, "--allow-cidr "
-				"'%s': only IPv4 ranges can be opened (the "
-				"sandbox bridge carries IPv4 only)",
-				o->allow_cidr[i]);
+			return -1;
 		}
 		sb_cidr_format(&c, t);
 		sb_buf_appendf(&cidrs, "%s%s", cidrs.len ? "," : "", t);
@@ -154,55 +181,6 @@ sb_egress_summary(void)
 	return summary;
 }
 
-/* What apply needs that sb_sandbox does not carry: the allow-cidr key,
- * and the address when the caller had none. */
-static int
-fetch_extra(const struct sb_sandbox *s, char **cidr, char **ipv4,
-	    struct sb_error **err)
-{
-	struct sb_incus *c = sb_incus_open(NULL, err);
-	_cleanup_free_ char *path = NULL;
-	_cleanup_json_ json_object *inst = NULL;
-	json_object *cfg, *v;
-
-	*cidr = *ipv4 = NULL;
-	if (!c)
-		return -1;
-	if (asprintf(&path, "/1.0/instances/%s?recursion=1", s->instance) < 0)
-		path = NULL;
-	inst = path ? sb_incus_get(c, path, NULL, err) : NULL;
-	sb_incus_free(c);
-	if (!inst)
-		return -1;
-	if ((json_object_object_get_ex(inst, "expanded_config", &cfg) ||
-	     json_object_object_get_ex(inst, "config", &cfg)) &&
-	    json_object_object_get_ex(cfg, SB_EGRESS_KEY_CIDR, &v))
-		*cidr = strdup(json_object_get_string(v));
-	if (!s->ipv4) {
-		json_object *st, *net, *eth0, *addrs;
-
-		if (json_object_object_get_ex(inst, "state", &st) &&
-		    json_object_object_get_ex(st, "network", &net) &&
-		    json_object_object_get_ex(net, "eth0", &eth0) &&
-		    json_object_object_get_ex(eth0, "addresses", &addrs))
-			for (size_t i = 0;
-			     i < json_object_array_length(addrs) && !*ipv4;
-			     i++) {
-				json_object *a = json_object_array_get_idx(
-					addrs, i), *f, *ad;
-
-				if (json_object_object_get_ex(a, "family", &f) &&
-				    strcmp(json_object_get_string(f),
-					   "inet") == 0 &&
-				    json_object_object_get_ex(a, "address",
-							      &ad))
-					*ipv4 = strdup(
-						json_object_get_string(ad));
-			}
-	}
-	return 0;
-}
-
 /* The firewall's current listing, installing the base when missing. */
 static char *
 listing(struct sb_error **err)
@@ -223,7 +201,7 @@ listing(struct sb_error **err)
 }
 
 static int
-apply_locked(const struct sb_sandbox *s, const char *ipv4, const char *csv,
+apply_locked(const struct sb_sandbox *s, const char *ipv4,
 	     struct sb_error **err)
 {
 	_cleanup_free_ struct sb_cidr *cidrs = NULL;
@@ -232,9 +210,16 @@ apply_locked(const struct sb_sandbox *s, const char *ipv4, const char *csv,
 	_cleanup_free_ char *script = NULL;
 	size_t ncidrs = 0;
 	struct sb_fw_sandbox fs;
+	int changed = 0;
 
-	if (sb_cidr_parse_list(csv, &cidrs, &ncidrs, err) < 0)
+	if (sb_cidr_parse_list(s->allow_cidr, &cidrs, &ncidrs, err) < 0)
 		return sb_error_prefix(err, "%s", SB_EGRESS_KEY_CIDR);
+	/* Stored by an older version, or edited by hand: refused here too,
+	 * so no start can open what --allow-cidr would refuse. */
+	for (size_t i = 0; i < ncidrs; i++)
+		if (sb_cidr_check_openable(&cidrs[i], err) < 0)
+			return sb_error_prefix(err, "remove the sandbox and "
+					       "create it again without it");
 	ports = calloc(s->nports ? s->nports : 1, sizeof(*ports));
 	if (!ports)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
@@ -262,8 +247,7 @@ apply_locked(const struct sb_sandbox *s, const char *ipv4, const char *csv,
 			return sb_error_set(err, SB_E_SYSTEM, "out of memory");
 		if (sb_allowlist_load(&al, path, err) < 0)
 			return -1;
-		if (sb_squid_forget(s->name, NULL, 0, err) < 0 ||
-		    sb_squid_ensure(err) < 0) {
+		if (sb_squid_ensure(err) < 0) {
 			sb_allowlist_release(&al);
 			return -1;
 		}
@@ -271,34 +255,60 @@ apply_locked(const struct sb_sandbox *s, const char *ipv4, const char *csv,
 		sb_allowlist_release(&al);
 		if (r < 0)
 			return -1;
+		changed = r > 0;
 	} else if (sb_squid_forget(s->name, ipv4, 1, err) < 0) {
 		return -1;
 	}
 	/* One transaction: the sandbox's old elements (by name, and any
 	 * left by an earlier holder of the address) out, the new ones in. */
-	if (!(json = listing(err)) ||
-	    !(del = sb_fw_cleanup_script(json, s->name, ipv4, err)))
+	if (!(json = listing(err)))
+		return -1;
+	changed |= sb_fw_sandbox_differs(json, &fs);
+	if (!(del = sb_fw_cleanup_script(json, s->name, ipv4, err)))
 		return -1;
 	if (asprintf(&script, "%s%s", del, add) < 0)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
-	return sb_fw_run(script, 0, err);
+	if (sb_fw_run(script, 0, err) < 0)
+		return -1;
+	/* Nothing opened under the old rules survives the new ones (the
+	 * established-connection accept comes first in from_sandbox). */
+	if (changed && s->running &&
+	    sb_conntrack_flush(ipv4, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* The sandbox's NIC is on a network our table does not see. */
+static int
+off_our_bridge(const struct sb_sandbox *s)
+{
+	return !s->nic_network || strcmp(s->nic_network, SB_BRIDGE) != 0;
 }
 
 int
 sb_egress_apply(const struct sb_sandbox *s, struct sb_error **err)
 {
-	_cleanup_free_ char *csv = NULL, *ipv4 = NULL;
 	int lock, r;
 
-	if (fetch_extra(s, &csv, &ipv4, err) < 0)
-		return sb_error_prefix(err, "egress for '%s'", s->name);
-	if (!s->ipv4 && !ipv4)
-		return sb_error_set(err, SB_E_FAIL, "egress for '%s': the "
-				    "sandbox has no IPv4 address on eth0 yet",
-				    s->name);
+	if (off_our_bridge(s)) {
+		if (!s->restricted)
+			return 0;
+		return sb_error_set(err, SB_E_INPUT, "sandbox '%s' asks for "
+			"filtered egress but its NIC is on %s, which the "
+			"filter does not cover: move it with 'incus config "
+			"device override %s eth0 network=%s' (stopped), or "
+			"clear user.sandbox.restrict-domains", s->name,
+			s->nic_network ? s->nic_network : "no network",
+			s->instance, SB_BRIDGE);
+	}
+	if (!s->fixed_ipv4)
+		return sb_error_set(err, SB_E_FAIL, "egress for '%s': its NIC "
+				    "has no pinned address (ipv4.address) "
+				    "to key rules on: stop it and start it "
+				    "again with sandbox-start", s->name);
 	if ((lock = sb_host_lock("egress", err)) < 0)
 		return -1;
-	r = apply_locked(s, s->ipv4 ? s->ipv4 : ipv4, csv, err);
+	r = apply_locked(s, s->fixed_ipv4, err);
 	sb_host_unlock(lock);
 	if (r < 0)
 		return sb_error_prefix(err, "egress for '%s'", s->name);
@@ -306,7 +316,7 @@ sb_egress_apply(const struct sb_sandbox *s, struct sb_error **err)
 }
 
 void
-sb_egress_remove(const char *name)
+sb_egress_remove(const char *name, const char *ipv4)
 {
 	_cleanup_free_ char *json = NULL, *del = NULL;
 	int lock = sb_host_lock("egress", NULL);
@@ -316,6 +326,10 @@ sb_egress_remove(const char *name)
 	    *del)
 		sb_fw_run(del, 0, NULL);
 	sb_squid_forget(name, NULL, 1, NULL);
+	/* The next holder of the address starts with no connection of
+	 * this one's. */
+	if (ipv4)
+		sb_conntrack_flush(ipv4, NULL);
 	if (lock >= 0)
 		sb_host_unlock(lock);
 }
@@ -324,20 +338,14 @@ int
 sb_egress_expose(const struct sb_sandbox *s, int port, int proto, int add,
 		 struct sb_error **err)
 {
-	_cleanup_free_ char *csv = NULL, *ipv4 = NULL, *script = NULL;
-	_cleanup_free_ char *json = NULL;
-	const char *addr = s->ipv4;
+	_cleanup_free_ char *script = NULL, *json = NULL;
+	const char *addr = s->fixed_ipv4;
 	int lock, r;
 
-	if (!addr) {
-		_cleanup_error_ struct sb_error *e = NULL;
-
-		/* Stopped: nothing to do now; apply reads the devices. */
-		if (!s->running || fetch_extra(s, &csv, &ipv4, &e) < 0 ||
-		    !ipv4)
-			return 0;
-		addr = ipv4;
-	}
+	/* Stopped (apply reads the port devices when it starts), or not
+	 * on our bridge: nothing to do now. */
+	if (!s->running || !addr || off_our_bridge(s))
+		return 0;
 	if (!(script = sb_fw_port_script(s->name, addr, proto, port, add,
 					 err)))
 		return -1;
@@ -360,6 +368,8 @@ sb_egress_expose(const struct sb_sandbox *s, int port, int proto, int add,
 		return -1;
 	}
 	r = sb_fw_run(script, 0, err);
+	if (r == 0 && !add)
+		r = sb_conntrack_flush(addr, err) < 0 ? -1 : 0;
 	sb_host_unlock(lock);
 	if (r < 0)
 		return sb_error_prefix(err, "%s outbound port %d for '%s'",
@@ -374,16 +384,36 @@ sb_egress_mode(const struct sb_sandbox *s)
 	return s->restricted ? "filtered" : "open";
 }
 
-int
-sb_egress_teardown(struct sb_error **err)
+void
+sb_egress_view_load(struct sb_egress_view *v)
 {
-	int lock = sb_host_lock("egress", err), r;
+	v->json = sb_fw_list_json(NULL);
+	v->base = sb_fw_base_present(v->json);
+}
 
-	if (lock < 0)
-		return -1;
-	r = sb_fw_delete_table(err);
-	if (r == 0)
-		r = sb_squid_stop(err);
-	sb_host_unlock(lock);
-	return r;
+void
+sb_egress_view_release(struct sb_egress_view *v)
+{
+	free(v->json);
+	v->json = NULL;
+}
+
+const char *
+sb_egress_status(const struct sb_egress_view *v, const struct sb_sandbox *s)
+{
+	/* A stopped sandbox sends nothing: what it will get is its
+	 * configuration. */
+	if (!s->running)
+		return sb_egress_mode(s);
+	if (off_our_bridge(s))
+		return s->restricted ? SB_EGRESS_UNFILTERED : "open";
+	/* Whatever it asked for, a sandbox on our bridge without the
+	 * host-wide rules reaches private ranges and the metadata
+	 * address. */
+	if (!v->base)
+		return SB_EGRESS_UNFILTERED;
+	if (s->restricted &&
+	    !sb_fw_has_element(v->json, "restricted4", s->fixed_ipv4))
+		return SB_EGRESS_UNFILTERED;
+	return sb_egress_mode(s);
 }

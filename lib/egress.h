@@ -9,6 +9,7 @@
 #ifndef SB_EGRESS_H
 #define SB_EGRESS_H
 
+#include <netinet/in.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -39,23 +40,44 @@ int sb_egress_setup(struct sb_error **err);
  * (which netfilter mechanism, Squid's pid and ports).  Static storage;
  * "" before a successful setup. */
 const char *sb_egress_summary(void);
-/* Once the sandbox has its address (start and restart): per-sandbox rules,
- * ACLs and Squid reload, from the metadata in s (allow-cidr is read from
- * Incus; the address too when s has none).  Installs the host-wide part
- * first when it is missing (after a host reboot). */
+/* The address of SLOT on the sandbox bridge (address.h), read from the
+ * bridge interface. */
+int sb_egress_slot_address(int slot, char out[INET_ADDRSTRLEN],
+			   struct sb_error **err);
+/* Before the sandbox boots (create, restart) and whenever its settings
+ * change: per-sandbox rules and Squid ACLs keyed on s->fixed_ipv4, from
+ * the metadata in s (no daemon call).  Installs the host-wide part first
+ * when it is missing (after a host reboot) and starts Squid when a
+ * restricted sandbox needs it.  On a running sandbox whose rules changed,
+ * its tracked connections are destroyed.  A sandbox on another bridge is
+ * refused when it asks for filtering, and left alone otherwise. */
 int sb_egress_apply(const struct sb_sandbox *s, struct sb_error **err);
-/* Stop, --rm and failed starts: removes every rule and ACL naming the
- * sandbox.  Best effort; never fails. */
-void sb_egress_remove(const char *name);
+/* After the sandbox has stopped, --rm and failed starts: removes every
+ * rule and ACL naming the sandbox, and the tracked connections of ipv4
+ * (may be NULL).  Best effort; never fails. */
+void sb_egress_remove(const char *name, const char *ipv4);
 /* sandbox-expose, outbound half: lets the sandbox open connections to
  * port/proto (SB_TCP, SB_UDP) anywhere outside (add != 0), or takes that
- * away.  A sandbox without an address yet is not an error: apply picks
- * the port up from its port-* devices when it starts. */
+ * away.  A stopped sandbox is not an error: apply picks the port up from
+ * its port-* devices when it starts. */
 int sb_egress_expose(const struct sb_sandbox *s, int port, int proto,
 		     int add, struct sb_error **err);
-/* sandbox-list's EGRESS column: "filtered" or "open". */
+/* What the sandbox asked for: "filtered" or "open". */
 const char *sb_egress_mode(const struct sb_sandbox *s);
-/* Removes the table and stops Squid (uninstall, and tests). */
-int sb_egress_teardown(struct sb_error **err);
+
+/* sandbox-list's EGRESS column, read from the kernel: one listing of the
+ * table for all rows. */
+#define SB_EGRESS_UNFILTERED "unfiltered!"
+struct sb_egress_view {
+	char *json; /* the table's listing, NULL when it is missing */
+	int base;   /* the host-wide rules are in place */
+};
+void sb_egress_view_load(struct sb_egress_view *v);
+void sb_egress_view_release(struct sb_egress_view *v);
+/* "filtered" or "open" when the kernel enforces what the sandbox asked
+ * for (or it is stopped), SB_EGRESS_UNFILTERED when a running sandbox
+ * lacks rules it depends on. */
+const char *sb_egress_status(const struct sb_egress_view *v,
+			     const struct sb_sandbox *s);
 
 #endif

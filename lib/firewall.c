@@ -14,12 +14,16 @@
 
 #define T SB_FW_FAMILY " " SB_FW_TABLE
 
-/* Private and link-local ranges refused by default (RFC 1918, RFC 6598
- * carrier-grade NAT, RFC 3927 link-local with the cloud metadata address
- * 169.254.169.254; IPv6 unique-local and link-local). */
-static const char private4[] = "10.0.0.0/8, 100.64.0.0/10, "
-			       "169.254.0.0/16, 172.16.0.0/12, "
-			       "192.168.0.0/16";
+/* Ranges refused by default: private (RFC 1918), carrier-grade NAT (RFC
+ * 6598), link-local with the cloud metadata address 169.254.169.254 (RFC
+ * 3927), "this network" 0.0.0.0/8, loopback (a sandbox with its own
+ * route_localnet could aim at the host's 127.0.0.1 services), and
+ * multicast, reserved and broadcast (224.0.0.0/3); IPv6 unique-local and
+ * link-local. */
+static const char private4[] = "0.0.0.0/8, 10.0.0.0/8, 100.64.0.0/10, "
+			       "127.0.0.0/8, 169.254.0.0/16, "
+			       "172.16.0.0/12, 192.168.0.0/16, "
+			       "224.0.0.0/3";
 static const char private6[] = "fc00::/7, fe80::/10";
 
 /* Everything we paste into a ruleset is checked first, so a stray quote
@@ -203,45 +207,86 @@ proto_name(int proto)
 	return proto == SB_UDP ? "udp" : proto == SB_TCP ? "tcp" : NULL;
 }
 
-char *
-sb_fw_sandbox_script(const struct sb_fw_sandbox *sb, struct sb_error **err)
+/* One line "SET<TAB>KEY" per element the sandbox should have: the same
+ * text whether it comes from the sandbox's settings or from the kernel's
+ * listing, so the two can be compared. */
+static int
+sandbox_keys(const struct sb_fw_sandbox *sb, struct sb_buf *b,
+	     struct sb_error **err)
 {
-	struct sb_buf b = { 0 };
-
 	if (check_sandbox(sb->name, sb->ipv4, err) < 0)
-		return NULL;
-	sb_buf_appendf(&b, "# sandbox %s at %s\n", sb->name, sb->ipv4);
+		return -1;
+	sb_buf_append(b, "", 0);
 	if (sb->restricted)
-		sb_buf_appendf(&b, "add element " T " restricted4 { %s "
-			       "comment \"%s\" }\n", sb->ipv4, sb->name);
+		sb_buf_appendf(b, "restricted4\t%s\n", sb->ipv4);
 	for (size_t i = 0; i < sb->ncidrs; i++) {
 		char c[SB_CIDR_TEXT_MAX];
 
-		if (sb->cidrs[i].family != AF_INET) {
-			sb_buf_release(&b);
-			sb_error_set(err, SB_E_INPUT, "sandbox '%s': only "
-				     "IPv4 ranges can be opened (the bridge "
-				     "carries IPv4 only)", sb->name);
-			return NULL;
-		}
+		if (sb->cidrs[i].family != AF_INET)
+			return sb_error_set(err, SB_E_INPUT, "sandbox '%s': "
+					    "only IPv4 ranges can be opened "
+					    "(the bridge carries IPv4 only)",
+					    sb->name);
 		sb_cidr_format(&sb->cidrs[i], c);
-		sb_buf_appendf(&b, "add element " T " cidr4 { %s . %s "
-			       "comment \"%s\" }\n", sb->ipv4, c, sb->name);
+		sb_buf_appendf(b, "cidr4\t%s . %s\n", sb->ipv4, c);
 	}
 	for (size_t i = 0; i < sb->nports; i++) {
 		const char *p = proto_name(sb->ports[i].proto);
 
-		if (!p || check_port(sb->ports[i].port) < 0) {
-			sb_buf_release(&b);
-			sb_error_set(err, SB_E_INPUT, "sandbox '%s': invalid "
-				     "port %d", sb->name, sb->ports[i].port);
-			return NULL;
-		}
-		sb_buf_appendf(&b, "add element " T " ports4 { %s . %s . %d "
-			       "comment \"%s\" }\n", sb->ipv4, p,
-			       sb->ports[i].port, sb->name);
+		if (!p || check_port(sb->ports[i].port) < 0)
+			return sb_error_set(err, SB_E_INPUT, "sandbox '%s': "
+					    "invalid port %d", sb->name,
+					    sb->ports[i].port);
+		sb_buf_appendf(b, "ports4\t%s . %s . %d\n", sb->ipv4, p,
+			       sb->ports[i].port);
+	}
+	return 0;
+}
+
+/* Renders "SET<TAB>KEY" lines as add (with the name as comment) or
+ * delete commands. */
+static char *
+render(const char *keys, const char *name, int add, struct sb_error **err)
+{
+	struct sb_buf b = { 0 };
+
+	sb_buf_append(&b, "", 0);
+	for (const char *p = keys; p && *p;) {
+		size_t n = strcspn(p, "\n");
+		const char *tab = memchr(p, '\t', n);
+
+		if (tab && add)
+			sb_buf_appendf(&b, "add element " T " %.*s { %.*s "
+				       "comment \"%s\" }\n", (int)(tab - p), p,
+				       (int)(n - (size_t)(tab - p) - 1), tab + 1,
+				       name);
+		else if (tab)
+			sb_buf_appendf(&b, "delete element " T " %.*s { %.*s "
+				       "}\n", (int)(tab - p), p,
+				       (int)(n - (size_t)(tab - p) - 1), tab + 1);
+		p += n + (p[n] == '\n');
 	}
 	return finish(&b, err);
+}
+
+char *
+sb_fw_sandbox_script(const struct sb_fw_sandbox *sb, struct sb_error **err)
+{
+	struct sb_buf keys = { 0 };
+	char *out;
+
+	if (sandbox_keys(sb, &keys, err) < 0) {
+		sb_buf_release(&keys);
+		return NULL;
+	}
+	if (keys.overflow) {
+		sb_buf_release(&keys);
+		sb_error_set(err, SB_E_SYSTEM, "out of memory");
+		return NULL;
+	}
+	out = render(keys.data, sb->name, 1, err);
+	sb_buf_release(&keys);
+	return out;
 }
 
 char *
@@ -354,20 +399,25 @@ per_sandbox_set(const char *set)
 	       strcmp(set, "ports4") == 0;
 }
 
-char *
-sb_fw_cleanup_script(const char *json, const char *name, const char *addr,
-		     struct sb_error **err)
+/* The table's listing as a json array, or NULL. */
+static json_object *
+listing_array(json_object *root)
 {
-	_cleanup_json_ json_object *root = json_tokener_parse(json);
 	json_object *arr;
-	struct sb_buf b = { 0 };
 
 	if (!root || !json_object_object_get_ex(root, "nftables", &arr) ||
-	    !json_object_is_type(arr, json_type_array)) {
-		sb_error_set(err, SB_E_FAIL, "unreadable nftables listing");
+	    !json_object_is_type(arr, json_type_array))
 		return NULL;
-	}
-	sb_buf_append(&b, "", 0);
+	return arr;
+}
+
+/* "SET<TAB>KEY" lines for every per-sandbox element commented with name
+ * or keyed by addr (either may be NULL). */
+static int
+existing_keys(json_object *arr, const char *name, const char *addr,
+	      struct sb_buf *b)
+{
+	sb_buf_append(b, "", 0);
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		json_object *set, *sname, *elems;
 		const char *sn;
@@ -385,7 +435,7 @@ sb_fw_cleanup_script(const char *json, const char *name, const char *addr,
 			json_object *e = json_object_array_get_idx(elems, j);
 			json_object *inner, *val = e, *comment = NULL;
 			const char *ka;
-			size_t mark = b.len;
+			size_t mark = b->len;
 
 			/* Elements with a comment come as {"elem": {"val",
 			 * "comment"}}, plain ones as the bare value. */
@@ -401,17 +451,138 @@ sb_fw_cleanup_script(const char *json, const char *name, const char *addr,
 				      name) == 0) ||
 			      (addr && ka && strcmp(ka, addr) == 0)))
 				continue;
-			sb_buf_appendf(&b, "delete element " T " %s { ", sn);
-			if (key_text(val, &b) < 0) {
+			sb_buf_appendf(b, "%s\t", sn);
+			if (key_text(val, b) < 0) {
 				/* Not something we wrote; leave it alone. */
-				b.len = mark;
-				b.data[mark] = '\0';
+				b->len = mark;
+				b->data[mark] = '\0';
 				continue;
 			}
-			sb_buf_appendf(&b, " }\n");
+			sb_buf_appendf(b, "\n");
 		}
 	}
-	return finish(&b, err);
+	return b->overflow ? -1 : 0;
+}
+
+char *
+sb_fw_cleanup_script(const char *json, const char *name, const char *addr,
+		     struct sb_error **err)
+{
+	_cleanup_json_ json_object *root = json_tokener_parse(json);
+	json_object *arr = listing_array(root);
+	struct sb_buf keys = { 0 };
+	char *out;
+
+	if (!arr) {
+		sb_error_set(err, SB_E_FAIL, "unreadable nftables listing");
+		return NULL;
+	}
+	if (existing_keys(arr, name, addr, &keys) < 0) {
+		sb_buf_release(&keys);
+		sb_error_set(err, SB_E_SYSTEM, "out of memory");
+		return NULL;
+	}
+	out = render(keys.data, name, 0, err);
+	sb_buf_release(&keys);
+	return out;
+}
+
+static int
+cmp_lines(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Splits text into its lines, sorted, for comparing two key lists. */
+static char **
+sorted_lines(char *text, size_t *n)
+{
+	size_t cap = 1;
+	char **v;
+
+	for (const char *p = text; *p; p++)
+		cap += *p == '\n';
+	v = calloc(cap, sizeof(*v));
+	*n = 0;
+	if (!v)
+		return NULL;
+	for (char *t = strtok(text, "\n"); t; t = strtok(NULL, "\n"))
+		v[(*n)++] = t;
+	qsort(v, *n, sizeof(*v), cmp_lines);
+	return v;
+}
+
+int
+sb_fw_sandbox_differs(const char *json, const struct sb_fw_sandbox *sb)
+{
+	_cleanup_json_ json_object *root = json ? json_tokener_parse(json) :
+					   NULL;
+	json_object *arr = listing_array(root);
+	struct sb_buf have = { 0 }, want = { 0 };
+	_cleanup_free_ char **hv = NULL, **wv = NULL;
+	size_t hn = 0, wn = 0;
+	int differs = 1;
+
+	if (arr && existing_keys(arr, sb->name, sb->ipv4, &have) == 0 &&
+	    sandbox_keys(sb, &want, NULL) == 0 && !want.overflow &&
+	    (hv = sorted_lines(have.data, &hn)) &&
+	    (wv = sorted_lines(want.data, &wn)) && hn == wn) {
+		differs = 0;
+		for (size_t i = 0; i < hn && !differs; i++)
+			differs = strcmp(hv[i], wv[i]) != 0;
+	}
+	sb_buf_release(&have);
+	sb_buf_release(&want);
+	return differs;
+}
+
+int
+sb_fw_base_present(const char *json)
+{
+	_cleanup_json_ json_object *root = json ? json_tokener_parse(json) :
+					   NULL;
+	json_object *arr = listing_array(root);
+	int forward = 0, input = 0, prerouting = 0;
+
+	for (size_t i = 0; arr && i < json_object_array_length(arr); i++) {
+		json_object *rule, *chain;
+		const char *cn;
+
+		if (!json_object_object_get_ex(json_object_array_get_idx(arr, i),
+					       "rule", &rule) ||
+		    !json_object_object_get_ex(rule, "chain", &chain))
+			continue;
+		cn = json_object_get_string(chain);
+		forward += strcmp(cn, "forward") == 0;
+		input += strcmp(cn, "input") == 0;
+		prerouting += strcmp(cn, "prerouting") == 0;
+	}
+	/* The shape sb_fw_base_script writes: 3 rules in forward, one in
+	 * input and one in prerouting (the rest hang off them). */
+	return forward >= 3 && input >= 1 && prerouting >= 1;
+}
+
+int
+sb_fw_has_element(const char *json, const char *set, const char *addr)
+{
+	_cleanup_json_ json_object *root = json ? json_tokener_parse(json) :
+					   NULL;
+	json_object *arr = listing_array(root);
+	struct sb_buf keys = { 0 };
+	char want[128];
+	int found;
+
+	if (!arr || !addr || existing_keys(arr, NULL, addr, &keys) < 0) {
+		sb_buf_release(&keys);
+		return 0;
+	}
+	/* Whole lines only: "\nSET\tADDR\n" inside "\n" + keys. */
+	snprintf(want, sizeof(want), "\n%s\t%s\n", set, addr);
+	found = keys.data && (strncmp(keys.data, want + 1,
+				      strlen(want + 1)) == 0 ||
+			      strstr(keys.data, want) != NULL);
+	sb_buf_release(&keys);
+	return found;
 }
 
 /* libnftables, with nft's own messages captured for the error. */

@@ -69,6 +69,15 @@ char *sb_fw_port_script(const char *name, const char *ipv4, int proto,
 char *sb_fw_cleanup_script(const char *json, const char *name,
 			   const char *addr, struct sb_error **err);
 
+/* 1 unless the listing holds exactly the elements sb should have
+ * (compared as text; a listing that cannot be read counts as different). */
+int sb_fw_sandbox_differs(const char *json, const struct sb_fw_sandbox *sb);
+/* 1 when the listing has the host-wide chains with their rules: what
+ * every sandbox on the bridge depends on. */
+int sb_fw_base_present(const char *json);
+/* 1 when set holds an element whose (first) key is addr. */
+int sb_fw_has_element(const char *json, const char *set, const char *addr);
+
 /* Kernel side (libnftables). */
 
 /* Runs an nft script as one transaction; dry_run only validates it in the

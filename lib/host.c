@@ -385,3 +385,16 @@ sb_host_token_alive(const char *token)
 		return 0;
 	return start_time(pid) == t && t != 0;
 }
+
+char *const *
+sb_host_min_env(void)
+{
+	static char *const env[] = {
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
+		"/sbin:/bin",
+		"LC_ALL=C",
+		NULL,
+	};
+
+	return env;
+}

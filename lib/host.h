@@ -46,6 +46,10 @@ int sb_host_run(const char *const *argv, const void *stdin_data,
 /* The toolkit-wide lock serialising slot and port allocation between
  * concurrent sandbox-start/expose runs (flock on SB_RUN_DIR/slots.lock).
  * Returns the fd to pass to sb_host_unlock. */
+/* The environment every long-lived helper we start gets (Squid,
+ * ssh-agent, incusd): a fixed PATH and the C locale, never a token or
+ * anything else of the caller's.  Static storage. */
+char *const *sb_host_min_env(void);
 int sb_host_lock(const char *name, struct sb_error **err);
 void sb_host_unlock(int fd);
 

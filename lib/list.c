@@ -164,9 +164,17 @@ sb_list(struct sb_incus *c, int health, struct sb_list_row **rows, size_t *n,
 		sb_sandbox_list_free(v, k);
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
 	}
-	for (size_t i = 0; i < k; i++) {
-		r[i].s = v[i];
-		r[i].egress = sb_egress_mode(v[i]);
+	{
+		/* One listing of the table for every row: what the kernel
+		 * enforces, not what the metadata asks for. */
+		struct sb_egress_view ev = { 0 };
+
+		sb_egress_view_load(&ev);
+		for (size_t i = 0; i < k; i++) {
+			r[i].s = v[i];
+			r[i].egress = sb_egress_status(&ev, v[i]);
+		}
+		sb_egress_view_release(&ev);
 	}
 	free(v);
 	if (health && k) {

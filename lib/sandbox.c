@@ -138,6 +138,7 @@ sb_sandbox_from_json(json_object *inst, struct sb_error **err)
 	s->domains_file = dup_member(cfg, SB_KEY("domains-file"));
 	s->deploy_key_id = dup_member(cfg, SB_KEY("deploy-key-id"));
 	s->creating = dup_member(cfg, SB_KEY("creating"));
+	s->allow_cidr = dup_member(cfg, SB_KEY("allow-cidr"));
 	v = sb_json_str(cfg, SB_KEY("restrict-domains"));
 	s->restricted = v && strcmp(v, "yes") == 0;
 	devs = obj_member(inst, "expanded_devices");
@@ -146,8 +147,14 @@ sb_sandbox_from_json(json_object *inst, struct sb_error **err)
 	if (devs) {
 		json_object *root = obj_member(devs, "root");
 
+		json_object *eth0 = obj_member(devs, "eth0");
+
 		read_devices(s, devs);
 		s->pool = dup_member(root, "pool");
+		s->fixed_ipv4 = dup_member(eth0, "ipv4.address");
+		s->nic_network = dup_member(eth0, "network");
+		if (!s->nic_network)
+			s->nic_network = dup_member(eth0, "parent");
 	}
 	read_state(s, obj_member(inst, "state"));
 	if (json_object_object_get_ex(inst, "profiles", &profiles) &&
@@ -187,6 +194,9 @@ sb_sandbox_free(struct sb_sandbox *s)
 	free(s->domains_file);
 	free(s->deploy_key_id);
 	free(s->ipv4);
+	free(s->fixed_ipv4);
+	free(s->nic_network);
+	free(s->allow_cidr);
 	free(s->profile_net);
 	free(s->pool);
 	free(s->creating);

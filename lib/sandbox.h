@@ -70,7 +70,12 @@ struct sb_sandbox {
 	int ssh_port, app_port, alt_port; /* 0 when the device is missing */
 	struct sb_port *ports;            /* extra port-* devices */
 	size_t nports;
-	char *ipv4;     /* eth0 address when known */
+	char *ipv4;     /* eth0 address the container reports (display
+			   only: never trusted for rules, see DESIGN.md) */
+	char *fixed_ipv4;  /* eth0's ipv4.address pinned in its NIC device:
+			      the identity every egress rule is keyed on */
+	char *nic_network; /* the Incus network eth0 is attached to */
+	char *allow_cidr;  /* user.sandbox.allow-cidr, comma-separated */
 	char *profile_net; /* "sandbox" or "default" (legacy) */
 	char *pool;     /* storage pool of the root disk */
 	char *creating; /* set while sandbox-start is making it (a process

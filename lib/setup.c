@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "cleanup.h"
 #include "host.h"
 
@@ -129,10 +130,15 @@ sb_setup_daemon(struct sb_incus *c, struct sb_setup_report *rep,
 			closefrom(3);
 			if (!getgrnam(grp))
 				grp = "root";
-			setenv("PATH", "/usr/libexec/incus:/usr/sbin:/usr/bin:"
-			       "/sbin:/bin", 1);
-			execl("/usr/libexec/incus/incusd", "incusd", "--group",
-			      grp, (char *)NULL);
+			/* A long-lived daemon: none of our caller's variables
+			 * (a GitHub token), only the PATH the packaged
+			 * service gives it. */
+			execve("/usr/libexec/incus/incusd",
+			       (char *const[]){ "incusd", "--group",
+						(char *)grp, NULL },
+			       (char *const[]){ "PATH=/usr/libexec/incus:"
+						"/usr/sbin:/usr/bin:/sbin:/bin",
+						"LC_ALL=C", NULL });
 			_exit(127);
 		}
 		sb_setup_report_add(rep, 1,
@@ -284,6 +290,33 @@ pick_subnet(struct sb_incus *c, struct sb_error **err)
 	return NULL;
 }
 
+/* Dynamic DHCP keeps to the low addresses; the slots' fixed addresses
+ * (address.h) are above them.  Set on a bridge made before that split. */
+static int
+set_dhcp_range(struct sb_incus *c, const char *subnet,
+	       struct sb_setup_report *rep, struct sb_error **err)
+{
+	_cleanup_json_ json_object *body = json_object_new_object();
+	_cleanup_json_ json_object *r = NULL;
+	json_object *cfg = json_object_new_object();
+	char range[64];
+
+	if (sb_address_dhcp_range(subnet, range, err) < 0)
+		return -1;
+	json_object_object_add(cfg, "ipv4.dhcp.ranges",
+			       json_object_new_string(range));
+	json_object_object_add(body, "config", cfg);
+	r = sb_incus_call(c, "PATCH", "/1.0/networks/" SB_BRIDGE, body, NULL,
+			  err);
+	if (!r)
+		return sb_error_prefix(err, "setting the DHCP range of %s",
+				       SB_BRIDGE);
+	sb_setup_report_add(rep, 1, "bridge %s (%s): DHCP limited to %s, "
+			    "slots get fixed addresses above it", SB_BRIDGE,
+			    subnet, range);
+	return 0;
+}
+
 static int
 ensure_bridge(struct sb_incus *c, struct sb_setup_report *rep,
 	      struct sb_error **err)
@@ -293,14 +326,17 @@ ensure_bridge(struct sb_incus *c, struct sb_setup_report *rep,
 		sb_incus_get(c, "/1.0/networks/" SB_BRIDGE, NULL, &e);
 	_cleanup_json_ json_object *body = NULL, *r = NULL;
 	_cleanup_free_ char *subnet = NULL;
+	char range[64];
 	json_object *cfg;
 
 	if (n) {
-		json_object *ncfg;
+		json_object *ncfg = NULL;
 		const char *addr = NULL;
 
 		if (json_object_object_get_ex(n, "config", &ncfg))
 			addr = sb_json_str(ncfg, "ipv4.address");
+		if (addr && !sb_json_str(ncfg, "ipv4.dhcp.ranges"))
+			return set_dhcp_range(c, addr, rep, err);
 		sb_setup_report_add(rep, 0, "bridge %s (%s): found", SB_BRIDGE,
 				    addr ? addr : "no IPv4");
 		return 0;
@@ -319,6 +355,10 @@ ensure_bridge(struct sb_incus *c, struct sb_setup_report *rep,
 	if (!subnet)
 		return -1;
 	json_object_object_add(cfg, "ipv4.address", json_object_new_string(subnet));
+	if (sb_address_dhcp_range(subnet, range, err) < 0)
+		return -1;
+	json_object_object_add(cfg, "ipv4.dhcp.ranges",
+			       json_object_new_string(range));
 	json_object_object_add(cfg, "ipv4.nat", json_object_new_string("true"));
 	/* IPv4 only: one address family to filter keeps the egress policy
 	 * simple to reason about. */
@@ -329,6 +369,60 @@ ensure_bridge(struct sb_incus *c, struct sb_setup_report *rep,
 		return sb_error_prefix(err, "creating bridge %s", SB_BRIDGE);
 	sb_setup_report_add(rep, 1, "bridge %s (%s, NAT, IPv4 only): created",
 			    SB_BRIDGE, subnet);
+	return 0;
+}
+
+json_object *
+sb_setup_nic(const char *ipv4)
+{
+	json_object *nic = json_object_new_object();
+
+	json_object_object_add(nic, "type", json_object_new_string("nic"));
+	json_object_object_add(nic, "network", json_object_new_string(SB_BRIDGE));
+	json_object_object_add(nic, "name", json_object_new_string("eth0"));
+	/* Sandboxes cannot talk to each other, nor spoof addresses: with
+	 * ipv4.address pinned, the only address a sandbox can send from is
+	 * the one its rules are keyed on. */
+	json_object_object_add(nic, "security.port_isolation",
+			       json_object_new_string("true"));
+	json_object_object_add(nic, "security.ipv4_filtering",
+			       json_object_new_string("true"));
+	json_object_object_add(nic, "security.ipv6_filtering",
+			       json_object_new_string("true"));
+	if (ipv4)
+		json_object_object_add(nic, "ipv4.address",
+				       json_object_new_string(ipv4));
+	return nic;
+}
+
+/* Only sandbox-start starts a sandbox: Incus restarting one by itself
+ * (after a host reboot or a daemon restart) could bring it up before
+ * its firewall rules exist (DESIGN.md, "Fail closed"). */
+static json_object *
+no_autostart(void)
+{
+	json_object *cfg = json_object_new_object();
+
+	json_object_object_add(cfg, "boot.autostart",
+			       json_object_new_string("false"));
+	return cfg;
+}
+
+static int
+set_no_autostart(struct sb_incus *c, struct sb_setup_report *rep,
+		 struct sb_error **err)
+{
+	_cleanup_json_ json_object *body = json_object_new_object();
+	_cleanup_json_ json_object *r = NULL;
+
+	json_object_object_add(body, "config", no_autostart());
+	r = sb_incus_call(c, "PATCH", "/1.0/profiles/" SB_PROFILE, body, NULL,
+			  err);
+	if (!r)
+		return sb_error_prefix(err, "setting boot.autostart on "
+				       "profile %s", SB_PROFILE);
+	sb_setup_report_add(rep, 1, "profile %s: boot.autostart=false (only "
+			    "sandbox-start starts sandboxes)", SB_PROFILE);
 	return 0;
 }
 
@@ -344,7 +438,11 @@ ensure_profile(struct sb_incus *c, const char *pool,
 
 	if (p) {
 		_cleanup_free_ char *ppool = sb_setup_pool_of_profile(c, NULL);
+		json_object *pcfg = NULL;
 
+		json_object_object_get_ex(p, "config", &pcfg);
+		if (!sb_json_str(pcfg, "boot.autostart"))
+			return set_no_autostart(c, rep, err);
 		sb_setup_report_add(rep, 0, "profile %s (root on %s): found",
 				    SB_PROFILE, ppool ? ppool : "?");
 		return 0;
@@ -356,27 +454,17 @@ ensure_profile(struct sb_incus *c, const char *pool,
 	body = json_object_new_object();
 	devs = json_object_new_object();
 	root = json_object_new_object();
-	nic = json_object_new_object();
+	nic = sb_setup_nic(NULL);
 	json_object_object_add(body, "name", json_object_new_string(SB_PROFILE));
 	json_object_object_add(body, "description", json_object_new_string(
 		"sandbox: root on btrfs, isolated NIC on " SB_BRIDGE));
 	json_object_object_add(root, "type", json_object_new_string("disk"));
 	json_object_object_add(root, "path", json_object_new_string("/"));
 	json_object_object_add(root, "pool", json_object_new_string(pool));
-	json_object_object_add(nic, "type", json_object_new_string("nic"));
-	json_object_object_add(nic, "network", json_object_new_string(SB_BRIDGE));
-	json_object_object_add(nic, "name", json_object_new_string("eth0"));
-	/* Sandboxes cannot talk to each other, nor spoof addresses. */
-	json_object_object_add(nic, "security.port_isolation",
-			       json_object_new_string("true"));
-	json_object_object_add(nic, "security.ipv4_filtering",
-			       json_object_new_string("true"));
-	json_object_object_add(nic, "security.ipv6_filtering",
-			       json_object_new_string("true"));
 	json_object_object_add(devs, "root", root);
 	json_object_object_add(devs, "eth0", nic);
 	json_object_object_add(body, "devices", devs);
-	json_object_object_add(body, "config", json_object_new_object());
+	json_object_object_add(body, "config", no_autostart());
 	r = sb_incus_call(c, "POST", "/1.0/profiles", body, NULL, err);
 	if (!r)
 		return sb_error_prefix(err, "creating profile %s", SB_PROFILE);

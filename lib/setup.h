@@ -33,6 +33,9 @@ int sb_setup_daemon(struct sb_incus *c, struct sb_setup_report *rep,
 int sb_setup_host_limits(struct sb_setup_report *rep, struct sb_error **err);
 int sb_setup_incus(struct sb_incus *c, const struct sb_setup_opts *o,
 		   struct sb_setup_report *rep, struct sb_error **err);
+/* The eth0 device of the profile, and of each sandbox with its pinned
+ * address (ipv4 may be NULL).  A new object the caller owns. */
+json_object *sb_setup_nic(const char *ipv4);
 /* The pool the profile's root disk is on (caller frees), or NULL. */
 char *sb_setup_pool_of_profile(struct sb_incus *c, struct sb_error **err);
 void sb_setup_report_add(struct sb_setup_report *rep, int changed,

@@ -27,6 +27,11 @@
 #define CACHELOG SB_SQUID_DIR "/log/cache.log"
 #define CERTGEN "/usr/lib/squid/security_file_certgen"
 #define WAIT_SECONDS 15.0
+/* Destinations Squid never connects to: "this network", private, CGNAT,
+ * loopback, link-local (cloud metadata), multicast and reserved. */
+#define SB_SQUID_BAD_DST "0.0.0.0/8 10.0.0.0/8 100.64.0.0/10 127.0.0.0/8 " \
+	"169.254.0.0/16 172.16.0.0/12 192.168.0.0/16 224.0.0.0/3 ::1 " \
+	"fc00::/7 fe80::/10 ff00::/8"
 
 static int
 check_addr(const char *a)
@@ -53,10 +58,15 @@ sb_squid_config_text(const char *dir, const char *rundir, const char *b4,
 		"pid_filename %2$s/squid.pid\n"
 		"cache_effective_user %4$s\n"
 		"visible_hostname sandbox-filter\n"
-		"# Intercepted TLS is checked against DNS (Squid always "
-		"verifies that the\n# SNI resolves to the address the "
-		"sandbox dialled); names to pin go here.\n"
-		"hosts_file %1$s/hosts\n"
+		"# Names are resolved by the bridge's resolver, the one the "
+		"sandboxes use,\n# so both see the same addresses; no hosts "
+		"file of the host's.\n"
+		"dns_nameservers %3$s\n"
+		"hosts_file none\n"
+		"# An intercepted request is served only when its destination "
+		"is an address\n# of the name it asks for (HTTP Host header, "
+		"TLS SNI); otherwise 409.\n"
+		"host_verify_strict on\n"
 		"# Squid needs one forward-proxy port; this one serves nobody.\n"
 		"http_port 127.0.0.1:%5$d\n"
 		"http_port %3$s:%6$d intercept name=sb_http\n"
@@ -80,6 +90,11 @@ sb_squid_config_text(const char *dir, const char *rundir, const char *b4,
 		"cache_log %1$s/log/cache.log\n"
 		"acl step1 at_step SslBump1\n"
 		"acl sb_https myportname sb_https\n"
+		"# Never a way into the host or the LAN, whatever a name "
+		"resolves to.\n"
+		"acl sb_bad_dst dst " SB_SQUID_BAD_DST "\n"
+		"http_access deny sb_bad_dst\n"
+		"ssl_bump terminate sb_bad_dst\n"
 		"ssl_bump peek step1\n"
 		"# One file per restricted sandbox: splice and allow lines.\n"
 		"include %1$s/acl/*.conf\n"
@@ -151,15 +166,34 @@ squid_user(uid_t *uid, gid_t *gid)
 	return pw ? (pw->pw_uid == 65534 ? "nobody" : "proxy") : "nobody";
 }
 
+/* Sets owner and mode through a descriptor opened without following a
+ * symbolic link: the Squid user owns these directories and could have
+ * replaced one with a link to a file of root's. */
+static int
+own_nofollow(const char *path, int dir, mode_t mode, uid_t uid, gid_t gid,
+	     struct sb_error **err)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+				      O_NONBLOCK | (dir ? O_DIRECTORY : 0));
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0 ||
+	    (!dir && !S_ISREG(st.st_mode)))
+		return sb_error_set(err, SB_E_SYSTEM, "setting owner of %s: "
+				    "not a plain %s (a link?)", path,
+				    dir ? "directory" : "file");
+	if (fchown(fd, uid, gid) < 0 || fchmod(fd, mode) < 0)
+		return sb_error_sys(err, "setting owner of %s", path);
+	return 0;
+}
+
 static int
 mkdir_owned(const char *dir, mode_t mode, uid_t uid, gid_t gid,
 	    struct sb_error **err)
 {
 	if (sb_host_mkdirs(dir, mode, err) < 0)
 		return -1;
-	if (chown(dir, uid, gid) < 0 || chmod(dir, mode) < 0)
-		return sb_error_sys(err, "setting owner of %s", dir);
-	return 0;
+	return own_nofollow(dir, 1, mode, uid, gid, err);
 }
 
 static int
@@ -210,10 +244,11 @@ make_tls(uid_t uid, gid_t gid, struct sb_error **err)
 			      err) < 0)
 			return -1;
 	}
-	if (chown(SB_SQUID_DIR "/tls/key.pem", uid, gid) < 0 ||
-	    chmod(SB_SQUID_DIR "/tls/key.pem", 0600) < 0 ||
-	    chown(SB_SQUID_DIR "/tls/cert.pem", uid, gid) < 0)
-		return sb_error_sys(err, "setting owner of Squid's key");
+	if (own_nofollow(SB_SQUID_DIR "/tls/key.pem", 0, 0600, uid, gid,
+			 err) < 0 ||
+	    own_nofollow(SB_SQUID_DIR "/tls/cert.pem", 0, 0644, uid, gid,
+			 err) < 0)
+		return -1;
 	if (stat(SB_SQUID_DIR "/tls/db", &st) < 0) {
 		const char *argv[] = { CERTGEN, "-c", "-s",
 				       SB_SQUID_DIR "/tls/db", "-M", "4MB",
@@ -224,7 +259,8 @@ make_tls(uid_t uid, gid_t gid, struct sb_error **err)
 			return -1;
 		/* Squid's helper runs as the Squid user. */
 		char owner[64];
-		const char *chown_argv[] = { "chown", "-R", owner,
+		/* -h -P: never through a link. */
+		const char *chown_argv[] = { "chown", "-hRP", owner,
 					     SB_SQUID_DIR "/tls/db", NULL };
 
 		snprintf(owner, sizeof(owner), "%u:%u", (unsigned)uid,
@@ -325,9 +361,11 @@ start(struct sb_error **err)
 		dup2(fd, 0);
 		dup2(fd, 1);
 		dup2(fd, 2);
-		for (int i = 3; i < 1024; i++)
-			close(i);
-		execlp("squid", "squid", "-f", CONF, (char *)NULL);
+		closefrom(3);
+		/* Fed by sandbox traffic: it gets no token, nothing of our
+		 * caller's environment. */
+		execvpe("squid", (char *const[]){ "squid", "-f", CONF, NULL },
+			sb_host_min_env());
 		_exit(127);
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -387,21 +425,6 @@ sb_squid_setup(const char *bridge4, struct sb_error **err)
 	    mkdir_owned(SB_SQUID_RUNDIR, 0755, uid, gid, err) < 0 ||
 	    make_tls(uid, gid, err) < 0)
 		return sb_error_prefix(err, "setting up squid");
-	/* Started from /etc/hosts once, then the admin's (and tests') to
-	 * extend; never overwritten. */
-	if (access(SB_SQUID_DIR "/hosts", F_OK) < 0) {
-		struct sb_buf h = { .max = 1 << 20 };
-		_cleanup_error_ struct sb_error *he = NULL;
-
-		sb_host_read_file("/etc/hosts", 1 << 20, &h, &he);
-		if (sb_host_write_file(SB_SQUID_DIR "/hosts",
-				       h.data ? h.data : "", h.len, 0644,
-				       err) < 0) {
-			sb_buf_release(&h);
-			return -1;
-		}
-		sb_buf_release(&h);
-	}
 	/* Squid refuses an include glob that matches nothing. */
 	if (access(SB_SQUID_DIR "/acl/00-base.conf", F_OK) < 0 &&
 	    sb_host_write_file(SB_SQUID_DIR "/acl/00-base.conf",
@@ -423,6 +446,20 @@ sb_squid_setup(const char *bridge4, struct sb_error **err)
 	return changed ? reconfigure(err) : 0;
 }
 
+static int forget(const char *name, const char *addr);
+
+/* 1 when path holds exactly data. */
+static int
+same_file(const char *path, const char *data, size_t len)
+{
+	struct sb_buf cur = { .max = 1 << 20 };
+	int same = sb_host_read_file(path, 1 << 20, &cur, NULL) == 0 &&
+		   cur.len == len && (!len || memcmp(cur.data, data, len) == 0);
+
+	sb_buf_release(&cur);
+	return same;
+}
+
 int
 sb_squid_allow(const char *name, const char *addr,
 	       const struct sb_allowlist *al, struct sb_error **err)
@@ -431,6 +468,7 @@ sb_squid_allow(const char *name, const char *addr,
 						      addr, err);
 	_cleanup_free_ char *cpath = NULL, *dpath = NULL;
 	struct sb_buf d = { 0 };
+	int moved;
 
 	if (!text)
 		return -1;
@@ -446,6 +484,12 @@ sb_squid_allow(const char *name, const char *addr,
 		sb_buf_release(&d);
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
 	}
+	moved = forget(name, addr);
+	if (!moved && same_file(dpath, d.data, d.len) &&
+	    same_file(cpath, text, strlen(text))) {
+		sb_buf_release(&d);
+		return 0;
+	}
 	if (sb_host_write_file(dpath, d.data, d.len, 0644, err) < 0 ||
 	    sb_host_write_file(cpath, text, strlen(text), 0644, err) < 0) {
 		sb_buf_release(&d);
@@ -456,7 +500,7 @@ sb_squid_allow(const char *name, const char *addr,
 	if (reconfigure(err) < 0)
 		return sb_error_prefix(err, "applying the filter for '%s'",
 				       name);
-	return 0;
+	return 1;
 }
 
 /* 1 when the ACL file at path is for name (its first line). */
@@ -475,17 +519,17 @@ file_names(const char *path, const char *name)
 	return r;
 }
 
-int
-sb_squid_forget(const char *name, const char *addr, int reload,
-		struct sb_error **err)
+/* Removes the ACL files naming name, or keyed by addr, except those
+ * keyed by keep (any may be NULL).  Returns how many were removed. */
+static int
+forget_files(const char *name, const char *addr, const char *keep)
 {
 	DIR *d = opendir(SB_SQUID_DIR "/acl");
 	struct dirent *e;
 	int removed = 0;
 
 	if (!d)
-		return errno == ENOENT ? 0 :
-		       sb_error_sys(err, "reading %s/acl", SB_SQUID_DIR);
+		return errno == ENOENT ? 0 : -1;
 	while ((e = readdir(d))) {
 		char path[512], a[64];
 		size_t n = strlen(e->d_name);
@@ -498,6 +542,8 @@ sb_squid_forget(const char *name, const char *addr, int reload,
 		a[n - 8] = '\0';
 		snprintf(path, sizeof(path), SB_SQUID_DIR "/acl/%s",
 			 e->d_name);
+		if (keep && strcmp(a, keep) == 0)
+			continue;
 		if (!((name && file_names(path, name)) ||
 		      (addr && strcmp(a, addr) == 0)))
 			continue;
@@ -508,26 +554,27 @@ sb_squid_forget(const char *name, const char *addr, int reload,
 		removed++;
 	}
 	closedir(d);
-	if (reload && removed && sb_squid_pid() && reconfigure(err) < 0)
-		return -1;
 	return removed;
 }
 
-int
-sb_squid_stop(struct sb_error **err)
+/* The same name's files at another address than addr. */
+static int
+forget(const char *name, const char *addr)
 {
-	int pid = sb_squid_pid();
-	double deadline = sb_host_now() + WAIT_SECONDS;
-	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	int r = forget_files(name, NULL, addr);
 
-	if (!pid)
-		return 0;
-	if (kill(pid, SIGTERM) < 0 && errno != ESRCH)
-		return sb_error_sys(err, "stopping squid (pid %d)", pid);
-	while (kill(pid, 0) == 0 && sb_host_now() < deadline)
-		nanosleep(&ts, NULL);
-	if (kill(pid, 0) == 0)
-		return sb_error_set(err, SB_E_SYSTEM, "squid (pid %d) did "
-				    "not stop", pid);
-	return 0;
+	return r > 0 ? r : 0;
+}
+
+int
+sb_squid_forget(const char *name, const char *addr, int reload,
+		struct sb_error **err)
+{
+	int removed = forget_files(name, addr, NULL);
+
+	if (removed < 0)
+		return sb_error_sys(err, "reading %s/acl", SB_SQUID_DIR);
+	if (reload && removed && sb_squid_pid() && reconfigure(err) < 0)
+		return -1;
+	return removed;
 }

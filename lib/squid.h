@@ -52,8 +52,9 @@ int sb_squid_setup(const char *bridge4, struct sb_error **err);
 int sb_squid_pid(void);
 /* Starts Squid when it is not running (setup must have run). */
 int sb_squid_ensure(struct sb_error **err);
-/* Writes the sandbox's ACL (replacing one for the same address) and
- * reconfigures. */
+/* Writes the sandbox's ACL (replacing one for the same address, and
+ * removing any the same name left at another address) and reconfigures.
+ * 1 when something changed, 0 when Squid already had exactly this. */
 int sb_squid_allow(const char *name, const char *addr,
 		   const struct sb_allowlist *al, struct sb_error **err);
 /* Removes every ACL file naming name or keyed by addr (either may be
@@ -61,7 +62,5 @@ int sb_squid_allow(const char *name, const char *addr,
  * Returns the number of sandboxes removed, or -1. */
 int sb_squid_forget(const char *name, const char *addr, int reload,
 		    struct sb_error **err);
-/* Stops Squid (sandbox-setup --uninstall and tests). */
-int sb_squid_stop(struct sb_error **err);
 
 #endif

@@ -273,7 +273,7 @@ pick_slot(struct sb_incus *c, int want, int *slot, struct sb_error **err)
 }
 
 static json_object *
-create_body(const char *inst, const char *stack, int slot,
+create_body(const char *inst, const char *stack, int slot, const char *addr,
 	    const struct sb_start_opts *o, const char *repo,
 	    json_object *egress_cfg, const struct sb_creds *cr)
 {
@@ -301,6 +301,9 @@ create_body(const char *inst, const char *stack, int slot,
 	json_object_object_add(cfg, SB_KEY("slot"), json_object_new_string(slotstr));
 	json_object_object_add(cfg, SB_KEY("stack"), json_object_new_string(stack));
 	json_object_object_add(cfg, SB_KEY("golden"), json_object_new_string(""));
+	/* Only sandbox-start starts it, after its rules are in place. */
+	json_object_object_add(cfg, "boot.autostart",
+			       json_object_new_string("false"));
 	/* Until the start completes: lets a later start recognise what a
 	 * killed one left behind, and delete its GitHub key by id. */
 	json_object_object_add(cfg, SB_KEY("creating"),
@@ -325,6 +328,7 @@ create_body(const char *inst, const char *stack, int slot,
 	json_object_object_foreach(egress_cfg, k, v)
 		json_object_object_add(cfg, k, json_object_get(v));
 	json_object_object_add(body, "config", cfg);
+	json_object_object_add(devs, "eth0", sb_setup_nic(addr));
 	add_proxy(devs, "ssh-proxy", SB_SSH_BASE + slot, 22);
 	add_proxy(devs, "app-proxy", SB_APP_BASE + slot, SB_APP_PORT);
 	add_proxy(devs, "alt-proxy", SB_ALT_BASE + slot, SB_ALT_PORT);
@@ -435,13 +439,37 @@ clear_leftover(struct sb_incus *c, struct sb_sandbox *s, int quiet,
 	if (!quiet)
 		sb_progress_note("%s: removing what an interrupted start left "
 				 "behind", s->name);
-	sb_egress_remove(s->name);
 	sb_creds_stop(s->name);
 	sb_creds_remove(s, &left);
 	if (left)
 		sb_progress_note("%s", left);
 	free(left);
-	return sb_instance_delete(c, s->instance, err);
+	if (sb_instance_delete(c, s->instance, err) < 0)
+		return -1;
+	/* Only once it is gone: a sandbox never runs without its rules. */
+	sb_egress_remove(s->name, s->fixed_ipv4);
+	return 0;
+}
+
+/* The rules of a sandbox that does not exist yet, from the settings it
+ * will be created with. */
+static int
+apply_before_boot(const char *name, const char *inst, const char *addr,
+		  json_object *ecfg, struct sb_error **err)
+{
+	const char *r = sb_json_str(ecfg, SB_KEY("restrict-domains"));
+	struct sb_sandbox pre = {
+		.name = (char *)name,
+		.instance = (char *)inst,
+		.fixed_ipv4 = (char *)addr,
+		.nic_network = (char *)SB_BRIDGE,
+		.restricted = r && strcmp(r, "yes") == 0,
+		.domains_file = (char *)sb_json_str(ecfg,
+						    SB_KEY("domains-file")),
+		.allow_cidr = (char *)sb_json_str(ecfg, SB_EGRESS_KEY_CIDR),
+	};
+
+	return sb_egress_apply(&pre, err);
 }
 
 static int
@@ -455,8 +483,9 @@ create(struct sb_incus *c, const struct sb_start_opts *o, int want_slot,
 	_cleanup_json_ json_object *body = NULL, *r = NULL;
 	struct sb_sandbox *s = NULL;
 	const char *stack, *repo;
-	int lock = -1, slot = 0, made = 0, built = 0, ret = -1;
+	int lock = -1, slot = 0, made = 0, built = 0, ruled = 0, ret = -1;
 	struct sb_golden_opts g = { 0 };
+	char addr[INET_ADDRSTRLEN] = "";
 
 	if (o->from && inherit_from(c, o->from, &in, err) < 0)
 		goto out;
@@ -487,9 +516,16 @@ create(struct sb_incus *c, const struct sb_start_opts *o, int want_slot,
 			goto out;
 	}
 	if ((lock = sb_host_lock("slots", err)) < 0 ||
-	    pick_slot(c, want_slot, &slot, err) < 0 || fault("create", err) < 0)
+	    pick_slot(c, want_slot, &slot, err) < 0 ||
+	    sb_egress_slot_address(slot, addr, err) < 0)
 		goto undo;
-	body = create_body(inst, stack, slot, o, repo, ecfg, cr);
+	/* Its rules exist before it does, keyed on the address its NIC will
+	 * be pinned to: nothing it runs at boot goes out unfiltered. */
+	ruled = 1;
+	if (apply_before_boot(o->name, inst, addr, ecfg, err) < 0 ||
+	    fault("create", err) < 0)
+		goto undo;
+	body = create_body(inst, stack, slot, addr, o, repo, ecfg, cr);
 	if (!o->quiet)
 		sb_progress_begin("%s: cloning golden-%s/ready into slot %d",
 				  o->name, stack, slot);
@@ -520,13 +556,9 @@ create(struct sb_incus *c, const struct sb_start_opts *o, int want_slot,
 		goto undo;
 	}
 	if (!o->quiet)
-		sb_progress_begin("%s: waiting for its address and sshd", o->name);
-	{
-		_cleanup_free_ char *ip = sb_instance_wait_ipv4(c, inst, 30, err);
-
-		if (!ip || fault("network", err) < 0)
-			goto undo;
-	}
+		sb_progress_begin("%s: waiting for sshd", o->name);
+	if (fault("network", err) < 0)
+		goto undo;
 	if (inject_files(c, inst, env, 1, &res->identity, err) < 0 ||
 	    fault("files", err) < 0)
 		goto undo;
@@ -540,8 +572,7 @@ create(struct sb_incus *c, const struct sb_start_opts *o, int want_slot,
 		goto undo;
 	if (cr && !o->quiet)
 		sb_progress_end(1);
-	if (!(s = sb_sandbox_get(c, o->name, err)) ||
-	    sb_egress_apply(s, err) < 0 || fault("egress", err) < 0)
+	if (!(s = sb_sandbox_get(c, o->name, err)) || fault("egress", err) < 0)
 		goto undo;
 	{
 		_cleanup_json_ json_object *done = json_object_new_object();
@@ -565,10 +596,12 @@ undo:
 	if (!o->quiet)
 		sb_progress_end(0);
 	sb_host_unlock(lock);
-	sb_egress_remove(o->name);
 	sb_creds_undo(cr, o->name);
 	if (made)
 		sb_instance_delete(c, inst, NULL);
+	/* After the instance is gone, never before. */
+	if (ruled)
+		sb_egress_remove(o->name, addr);
 out:
 	sb_creds_free(cr);
 	sb_sandbox_free(s);
@@ -626,18 +659,74 @@ apply_limits(struct sb_incus *c, const char *inst,
 	return 0;
 }
 
+/* A sandbox made before addresses were pinned gets its slot's address
+ * in its NIC device now (stopped), with the same keys the profile's NIC
+ * has; and, like every sandbox, no autostart.  Re-reads *s. */
+static int
+pin_address(struct sb_incus *c, struct sb_sandbox **s, struct sb_error **err)
+{
+	_cleanup_free_ char *path = NULL;
+	_cleanup_json_ json_object *inst = NULL, *devs = NULL, *cfg = NULL;
+	json_object *xd, *eth0, *nic;
+	char addr[INET_ADDRSTRLEN];
+	struct sb_sandbox *now;
+
+	if (!(*s)->slot)
+		return sb_error_set(err, SB_E_INPUT, "sandbox '%s' has no "
+				    "slot (user.sandbox.slot), so no fixed "
+				    "address can be given to it", (*s)->name);
+	if (sb_egress_slot_address((*s)->slot, addr, err) < 0)
+		return -1;
+	if (asprintf(&path, "/1.0/instances/%s", (*s)->instance) < 0)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	if (!(inst = sb_incus_get(c, path, NULL, err)))
+		return -1;
+	if (!json_object_object_get_ex(inst, "expanded_devices", &xd) ||
+	    !json_object_object_get_ex(xd, "eth0", &eth0))
+		return sb_error_set(err, SB_E_FAIL, "sandbox '%s' has no eth0 "
+				    "device to pin an address on", (*s)->name);
+	/* The device as it is (profile or instance), plus the address. */
+	nic = json_object_new_object();
+	json_object_object_foreach(eth0, k, v)
+		json_object_object_add(nic, k, json_object_get(v));
+	json_object_object_add(nic, "ipv4.address",
+			       json_object_new_string(addr));
+	devs = json_object_new_object();
+	json_object_object_add(devs, "eth0", nic);
+	cfg = json_object_new_object();
+	json_object_object_add(cfg, "boot.autostart",
+			       json_object_new_string("false"));
+	if (sb_instance_patch(c, (*s)->instance, cfg, devs, err) < 0)
+		return sb_error_prefix(err, "pinning %s to %s",
+				       (*s)->instance, addr);
+	if (!(now = sb_sandbox_get(c, (*s)->name, err)))
+		return -1;
+	sb_sandbox_free(*s);
+	*s = now;
+	return 0;
+}
+
+/* The sandbox's NIC is on our bridge (legacy ones may be elsewhere). */
+static int
+on_our_bridge(const struct sb_sandbox *s)
+{
+	return s->nic_network && strcmp(s->nic_network, SB_BRIDGE) == 0;
+}
+
 static int
 restart(struct sb_incus *c, const struct sb_start_opts *o,
-	struct sb_sandbox *s, struct sb_env *env, struct sb_start_result *res,
-	struct sb_error **err)
+	struct sb_sandbox **sp, struct sb_env *env,
+	struct sb_start_result *res, struct sb_error **err)
 {
-	_cleanup_free_ char *ip = NULL;
-	struct sb_sandbox *now = NULL;
-	int was_running = s->running;
+	struct sb_sandbox *s = *sp, *now = NULL;
 
 	if (refuse_immutable(o, err) < 0 || apply_limits(c, s->instance, o, err) < 0)
 		return -1;
-	if (was_running) {
+	if (s->running) {
+		/* Whatever happened to the table (a reboot's flush, an
+		 * admin's `nft delete table`), its rules are back now. */
+		if (sb_egress_apply(s, err) < 0)
+			return -1;
 		if (o->nenv && inject_files(c, s->instance, env, 1, NULL, err) < 0)
 			return -1;
 		/* An agent that died under a running sandbox is replaced (and
@@ -647,20 +736,24 @@ restart(struct sb_incus *c, const struct sb_start_opts *o,
 		res->already_running = 1;
 		goto fill;
 	}
+	if (on_our_bridge(s) && !s->fixed_ipv4 && pin_address(c, sp, err) < 0)
+		return sb_error_prefix(err, "restarting '%s'", o->name);
+	s = *sp;
+	/* Rules first: the container boots into them. */
+	if (sb_egress_apply(s, err) < 0)
+		return sb_error_prefix(err, "restarting '%s'", o->name);
 	if (!o->quiet)
 		sb_progress_begin("%s: starting", o->name);
 	if (sb_instance_start(c, s->instance, err) < 0)
 		goto fail;
-	if (!(ip = sb_instance_wait_ipv4(c, s->instance, 30, err)) ||
-	    inject_files(c, s->instance, env, o->nenv > 0, &res->identity,
+	if (inject_files(c, s->instance, env, o->nenv > 0, &res->identity,
 			 err) < 0 ||
 	    (s->ssh_port && wait_sshd(s->ssh_port, 30, err) < 0))
 		goto fail;
 	if (!o->quiet)
 		sb_progress_end(1);
 	if (!(now = sb_sandbox_get(c, o->name, err)) ||
-	    sb_creds_restart_ex(c, now, &res->warning, err) < 0 ||
-	    sb_egress_apply(now, err) < 0)
+	    sb_creds_restart_ex(c, now, &res->warning, err) < 0)
 		goto fail;
 	sb_sandbox_free(now);
 fill:
@@ -675,10 +768,11 @@ fail:
 	if (!o->quiet)
 		sb_progress_end(0);
 	sb_sandbox_free(now);
-	/* Back to how it was: stopped, with no agent and no rules. */
-	sb_egress_remove(o->name);
+	/* Back to how it was: stopped, with no agent and, once it has
+	 * stopped, no rules. */
 	sb_creds_stop(o->name);
-	sb_instance_stop(c, s->instance, 0, NULL);
+	if (sb_instance_stop(c, s->instance, 0, NULL) == 0)
+		sb_egress_remove(o->name, s->fixed_ipv4);
 	return sb_error_prefix(err, "restarting '%s'", o->name);
 }
 
@@ -721,7 +815,7 @@ sb_start(struct sb_incus *c, const struct sb_start_opts *o,
 		if (ret == 0)
 			ret = create(c, o, (int)want_slot, inst, &env, res, err);
 	} else if (s) {
-		ret = restart(c, o, s, &env, res, err);
+		ret = restart(c, o, &s, &env, res, err);
 		sb_sandbox_free(s);
 	} else if (e->code == SB_E_NOTFOUND) {
 		ret = create(c, o, (int)want_slot, inst, &env, res, err);

@@ -21,7 +21,6 @@ sb_stop(struct sb_incus *c, const char *name, int rm, int grace, char **left,
 	/* Host-side pieces first: once the agent is gone the key is
 	 * unusable even if the container keeps running a moment longer. */
 	sb_creds_stop(name);
-	sb_egress_remove(name);
 	if (sb_instance_stop(c, s->instance, grace, err) < 0) {
 		/* An interrupted --rm leaves its delete running in Incus;
 		 * stop waits it out, and then the instance is gone, which
@@ -31,6 +30,9 @@ sb_stop(struct sb_incus *c, const char *name, int rm, int grace, char **left,
 		sb_error_free(*err);
 		*err = NULL;
 	}
+	/* Its rules go only now that it has stopped (a graceful stop runs
+	 * the container's own shutdown for up to grace seconds). */
+	sb_egress_remove(name, s->fixed_ipv4);
 	if (rm) {
 		sb_creds_remove(s, left);
 		if (sb_instance_delete(c, s->instance, err) < 0)

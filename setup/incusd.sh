@@ -21,7 +21,9 @@ else
 			fd=${fd##*/}
 			[ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null
 		done
-		PATH=/usr/libexec/incus:$PATH exec setsid incusd --group "$group" \
+		# Nothing of our caller's environment (a GitHub token).
+		exec env -i PATH=/usr/libexec/incus:/usr/sbin:/usr/bin:/sbin:/bin \
+			LC_ALL=C setsid incusd --group "$group" \
 			>>/var/log/incus/incusd.log 2>&1 </dev/null
 	) &
 fi

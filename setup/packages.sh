@@ -72,11 +72,12 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null || apt-get update
 
 build="build-essential pkg-config libcurl4-openssl-dev libjson-c-dev
-       libssh-dev libgit2-dev libssl-dev libnftables-dev"
+       libssh-dev libgit2-dev libssl-dev libnftables-dev
+       libnetfilter-conntrack-dev"
 runtime="btrfs-progs dnsmasq-base squid-openssl openssh-client tmux nftables debootstrap
 	 iproute2 ca-certificates curl"
 tests="bats openssh-server python3 valgrind clang libclang-rt-14-dev git
-       socat"
+       socat conntrack"
 
 # With their recommends: Incus needs dnsmasq for its bridges and uses
 # AppArmor where the kernel has it.

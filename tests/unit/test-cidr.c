@@ -78,6 +78,50 @@ main(void)
 		CHECK(sb_cidr_within(&b, &b), "a range is within itself");
 	}
 
+	/* what --allow-cidr may open */
+	{
+		static const struct {
+			const char *in, *msg; /* msg NULL: allowed */
+		} open_cases[] = {
+			{ "10.123.0.0/24", NULL },
+			{ "192.168.0.0/16", NULL },
+			{ "10.0.0.0/8", NULL },
+			{ "198.18.0.0/15", NULL },
+			{ "169.254.0.0/24", NULL },
+			{ "0.0.0.0/0", "wider than a /8" },
+			{ "8.0.0.0/7", "wider than a /8" },
+			{ "169.254.169.254/32", "metadata address" },
+			{ "169.254.0.0/16", "metadata address" },
+			{ "127.0.0.1", "loopback" },
+			{ "127.0.0.0/8", "loopback" },
+			{ "0.0.0.0/8", "never routable" },
+			{ "0.1.2.3", "never routable" },
+			{ "239.1.0.0/16", "multicast" },
+			{ "255.255.255.255", "multicast" },
+			{ "fd00::/8", "only IPv4" },
+		};
+
+		for (size_t i = 0;
+		     i < sizeof(open_cases) / sizeof(open_cases[0]); i++) {
+			_cleanup_error_ struct sb_error *e = NULL;
+			struct sb_cidr c;
+			int r;
+
+			CHECK(sb_cidr_parse(open_cases[i].in, &c, NULL) == 0,
+			      "parse '%s'", open_cases[i].in);
+			r = sb_cidr_check_openable(&c, &e);
+			if (!open_cases[i].msg)
+				CHECK(r == 0, "'%s' refused: %s",
+				      open_cases[i].in, e ? e->msg : "");
+			else
+				CHECK(r < 0 && e &&
+				      strstr(e->msg, open_cases[i].msg),
+				      "'%s': want refusal with '%s', got %s",
+				      open_cases[i].in, open_cases[i].msg,
+				      e ? e->msg : "none");
+		}
+	}
+
 	/* lists, as stored in user.sandbox.allow-cidr */
 	{
 		_cleanup_error_ struct sb_error *e = NULL;

@@ -19,8 +19,9 @@ static const struct sb_fw_host host = {
 static const char *base_lines[] = {
 	"add table inet sandbox\n",
 	"flush set inet sandbox private4\n",
-	"add element inet sandbox private4 { 10.0.0.0/8, 100.64.0.0/10, "
-	"169.254.0.0/16, 172.16.0.0/12, 192.168.0.0/16 }\n",
+	"add element inet sandbox private4 { 0.0.0.0/8, 10.0.0.0/8, "
+	"100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 172.16.0.0/12, "
+	"192.168.0.0/16, 224.0.0.0/3 }\n",
 	"add element inet sandbox private6 { fc00::/7, fe80::/10 }\n",
 	"add set inet sandbox restricted4 { type ipv4_addr; }\n",
 	"add set inet sandbox cidr4 { type ipv4_addr . ipv4_addr; flags "
@@ -151,7 +152,6 @@ test_sandbox(void)
 	sb_cidr_parse("fd00::/8", &c[1], NULL);
 	s = sb_fw_sandbox_script(&sb, &e);
 	CHECK_STR(s,
-		"# sandbox api at 10.87.20.5\n"
 		"add element inet sandbox restricted4 { 10.87.20.5 comment "
 		"\"api\" }\n"
 		"add element inet sandbox cidr4 { 10.87.20.5 . 10.123.0.0/24 "
@@ -166,8 +166,7 @@ test_sandbox(void)
 	sb.ncidrs = 0;
 	sb.nports = 0;
 	s = sb_fw_sandbox_script(&sb, &e);
-	CHECK_STR(s, "# sandbox api at 10.87.20.5\n", "open sandbox: no "
-		  "elements");
+	CHECK_STR(s, "", "open sandbox: no elements");
 	free(TAKE_PTR(s));
 
 	sb.cidrs = &c[1];
@@ -230,6 +229,55 @@ test_cleanup(void)
 	      "not json");
 }
 
+/* What apply and list read back from the kernel's listing. */
+static void
+test_listing_reads(void)
+{
+	struct sb_cidr c;
+	struct sb_fw_port p = { SB_UDP, 53 };
+	struct sb_fw_sandbox sb = {
+		.name = "api", .ipv4 = "10.87.20.5", .restricted = 1,
+		.cidrs = &c, .ncidrs = 1, .ports = &p, .nports = 1,
+	};
+	static const char base[] =
+		"{\"nftables\": [{\"rule\": {\"chain\": \"forward\"}},"
+		"{\"rule\": {\"chain\": \"forward\"}},"
+		"{\"rule\": {\"chain\": \"forward\"}},"
+		"{\"rule\": {\"chain\": \"input\"}},"
+		"{\"rule\": {\"chain\": \"prerouting\"}}]}";
+
+	sb_cidr_parse("10.123.0.0/24", &c, NULL);
+	/* api's elements in the listing (the malformed one is not ours
+	 * and never counts) are what its settings ask for. */
+	CHECK(sb_fw_sandbox_differs(listing, &sb) == 0, "api unchanged");
+	sb.nports = 0;
+	CHECK(sb_fw_sandbox_differs(listing, &sb) == 1, "a missing port");
+	sb.nports = 1;
+	sb.name = "web";
+	sb.ipv4 = "10.87.20.6";
+	sb.ncidrs = 0;
+	p.proto = SB_TCP;
+	p.port = 6379;
+	CHECK(sb_fw_sandbox_differs(listing, &sb) == 0, "web unchanged");
+	sb.restricted = 0;
+	CHECK(sb_fw_sandbox_differs(listing, &sb) == 1, "web opened");
+	CHECK(sb_fw_sandbox_differs(NULL, &sb) == 1, "no table");
+
+	CHECK(sb_fw_has_element(listing, "restricted4", "10.87.20.5"),
+	      "api is restricted");
+	CHECK(sb_fw_has_element(listing, "restricted4", "10.87.20.9"),
+	      "a bare element counts");
+	CHECK(!sb_fw_has_element(listing, "restricted4", "10.87.20.50"),
+	      "no prefix match");
+	CHECK(!sb_fw_has_element(listing, "restricted4", "10.87.20.7"),
+	      "not restricted");
+	CHECK(!sb_fw_has_element(NULL, "restricted4", "10.87.20.5"),
+	      "no table");
+	CHECK(!sb_fw_base_present(listing), "sets but no chains");
+	CHECK(sb_fw_base_present(base), "the base chains");
+	CHECK(!sb_fw_base_present(NULL), "no table: no base");
+}
+
 /* Squid's config and per-sandbox ACL text: the order of ssl_bump lines
  * decides what is spliced. */
 static void
@@ -261,6 +309,23 @@ test_squid(void)
 	      inc < deny, "peek, per-sandbox splices, then terminate");
 	CHECK(sb_squid_config_text("/d", "/r", "x", "proxy", &e) == NULL,
 	      "bad bridge address");
+	/* The name decides together with the address; names come from the
+	 * bridge's resolver; never towards the host or the LAN, and that
+	 * refusal comes before any sandbox's allow lines. */
+	CHECK(strstr(c, "host_verify_strict on\n"), "strict Host check");
+	CHECK(strstr(c, "dns_nameservers 10.87.20.1\n"), "bridge resolver");
+	CHECK(strstr(c, "hosts_file none\n"), "no hosts file");
+	{
+		const char *bad = strstr(c, "http_access deny sb_bad_dst\n");
+		const char *tb = strstr(c, "ssl_bump terminate sb_bad_dst\n");
+
+		CHECK(strstr(c, "acl sb_bad_dst dst 0.0.0.0/8 10.0.0.0/8 "),
+		      "bad destinations");
+		CHECK(strstr(c, " 127.0.0.0/8 169.254.0.0/16 "),
+		      "loopback and link-local refused");
+		CHECK(bad && inc && bad < inc && tb && peek && tb < peek,
+		      "bad destinations refused first");
+	}
 
 	a = sb_squid_acl_text("/d", "api", "10.87.20.5", &e);
 	CHECK_STR(a,
@@ -290,5 +355,6 @@ main(void)
 	test_bad_host();
 	test_sandbox();
 	test_cleanup();
+	test_listing_reads();
 	return tap_done();
 }
