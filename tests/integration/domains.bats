@@ -8,25 +8,22 @@ load netns
 SQUID_DIR=/var/lib/sandbox/squid
 R="$SB_RUN-d"
 
+# Names resolve through the bridge's DNS (netns.bash), as a user's would.
 https_get() { # HOST
-	incus exec "agent-$R" -- curl -fsS -m 8 -k \
-		--resolve "$1:443:$INET_ADDR" "https://$1/"
+	incus exec "agent-$R" -- curl -fsS -m 8 -k "https://$1/"
 }
 
 setup_file() {
 	netns_up
-	echo "$INET_ADDR allowed.test denied.test # domains-test-$SB_RUN" \
-		>>"$SQUID_DIR/hosts"
-	printf 'allowed.test\n' >"$BATS_FILE_TMPDIR/allow.txt"
+	netns_dns_add "$ALLOWED" "$INET_ADDR"
+	netns_dns_add "$DENIED" "$INET_ADDR"
+	printf '%s\n' "$ALLOWED" >"$BATS_FILE_TMPDIR/allow.txt"
 	sandbox-start "$R" --domains-file "$BATS_FILE_TMPDIR/allow.txt" -q
-	squid -k reconfigure -f "$SQUID_DIR/squid.conf"
-	sleep 1
 }
 
 teardown_file() {
 	sb_cleanup
-	sed -i "/# domains-test-$SB_RUN\$/d" "$SQUID_DIR/hosts" 2>/dev/null
-	squid -k reconfigure -f "$SQUID_DIR/squid.conf" 2>/dev/null || true
+	netns_dns_down
 	netns_down
 }
 
@@ -35,31 +32,31 @@ teardown_file() {
 	[ "$status" -eq 0 ]
 	assert_contains "$output" "egress filtered"
 	assert_contains "$output" "$BATS_FILE_TMPDIR/allow.txt"
-	assert_contains "$output" "allowed.test"
+	assert_contains "$output" "$ALLOWED"
 }
 
 @test "--add opens a name at once and --remove closes it, without a restart" {
 	local started
 	started=$(incus query "/1.0/instances/agent-$R/state" | python3 -c \
 		'import json,sys; print(json.load(sys.stdin)["pid"])')
-	run https_get denied.test
+	run https_get "$DENIED"
 	[ "$status" -ne 0 ]
-	run sandbox-domains "$R" --add denied.test
+	run sandbox-domains "$R" --add "$DENIED"
 	[ "$status" -eq 0 ]
 	[ "$(incus config get "agent-$R" user.sandbox.domains-file)" = \
 	  /var/lib/sandbox/domains/$R.txt ]
 	# The user's own file is left as it was.
-	[ "$(cat "$BATS_FILE_TMPDIR/allow.txt")" = allowed.test ]
-	for _ in $(seq 30); do https_get denied.test >/dev/null 2>&1 && break; sleep 0.2; done
-	run https_get denied.test
+	[ "$(cat "$BATS_FILE_TMPDIR/allow.txt")" = "$ALLOWED" ]
+	for _ in $(seq 30); do https_get "$DENIED" >/dev/null 2>&1 && break; sleep 0.2; done
+	run https_get "$DENIED"
 	[ "$status" -eq 0 ]
-	assert_contains "$output" "page for denied.test"
-	run sandbox-domains "$R" --remove denied.test
+	assert_contains "$output" "page for $DENIED"
+	run sandbox-domains "$R" --remove "$DENIED"
 	[ "$status" -eq 0 ]
-	for _ in $(seq 30); do https_get denied.test >/dev/null 2>&1 || break; sleep 0.2; done
-	run https_get denied.test
+	for _ in $(seq 30); do https_get "$DENIED" >/dev/null 2>&1 || break; sleep 0.2; done
+	run https_get "$DENIED"
 	[ "$status" -ne 0 ]
-	run https_get allowed.test
+	run https_get "$ALLOWED"
 	[ "$status" -eq 0 ]
 	# Same container process: nothing was restarted.
 	[ "$(incus query "/1.0/instances/agent-$R/state" | python3 -c \
