@@ -54,6 +54,50 @@ teardown_file() {
 	assert_contains "$output" "slot 97 is taken"
 }
 
+@test "a legacy sandbox off our bridge that asks for filtering is never shown filtered" {
+	incus config set "agent-$L" user.sandbox.restrict-domains=yes
+	run sandbox-list
+	[ "$status" -eq 0 ]
+	assert_contains "$(echo "$output" | grep "^$L ")" "unfiltered!"
+	run sandbox-stop "$L"
+	[ "$status" -eq 0 ]
+	# Refused with how to move it, and left stopped.
+	run sandbox-start "$L"
+	[ "$status" -eq 1 ]
+	assert_contains "$output" "the filter does not cover"
+	assert_contains "$output" "network=sandboxbr0"
+	[ "$(incus list "^agent-$L\$" -c s -f csv)" = STOPPED ]
+	incus config unset "agent-$L" user.sandbox.restrict-domains
+	run sandbox-start "$L"
+	[ "$status" -eq 0 ]
+	# Not on our bridge: nothing of ours is pinned on it.
+	[ -z "$(incus config device get "agent-$L" eth0 ipv4.address)" ]
+}
+
+@test "a sandbox made before addresses were pinned gets its slot's address on restart" {
+	local n="$SB_RUN-old" addr
+	sandbox-start "$n" --slot 96 --restrict-domains --quiet
+	sandbox-stop "$n" --quiet
+	# What an older version made: the profile's NIC, no pinned address.
+	incus config device remove "agent-$n" eth0 >/dev/null
+	[ -z "$(incus config device get "agent-$n" eth0 ipv4.address 2>/dev/null)" ]
+	run sandbox-start "$n"
+	[ "$status" -eq 0 ]
+	addr=$(incus config device get "agent-$n" eth0 ipv4.address)
+	[ "${addr##*.}" = 196 ]
+	[ "$(incus config device get "agent-$n" eth0 network)" = sandboxbr0 ]
+	[ "$(incus config device get "agent-$n" eth0 security.ipv4_filtering)" = true ]
+	[ "$(incus config get "agent-$n" boot.autostart)" = false ]
+	incus list "^agent-$n\$" -c 4 -f csv | grep -q "$addr"
+	run nft list set inet sandbox restricted4
+	assert_contains "$output" "$addr"
+	# Removed only once it has stopped, and then all of it.
+	sandbox-stop "$n" --quiet
+	run nft list set inet sandbox restricted4
+	[[ "$output" != *"$addr"* ]]
+	sandbox-stop "$n" --rm --quiet
+}
+
 @test "stop, start again and remove the legacy sandbox" {
 	run sandbox-stop "$L"
 	[ "$status" -eq 0 ]
