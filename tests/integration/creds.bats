@@ -132,6 +132,22 @@ host_files_with() {
 	[ -z "$found" ] || { echo "private keys in: $found"; false; }
 }
 
+@test "the agent runs with no token in its environment and loads no provider" {
+	pid=$(cat "/run/sandbox/agents/$A.pid")
+	env=$(tr '\0' '\n' <"/proc/$pid/environ")
+	assert_contains "$env" "PATH="
+	[[ "$env" != *"$GH_TOKEN"* ]]
+	[[ "$env" != *GH_TOKEN=* ]]
+	# Started with a provider pattern that matches nothing.
+	[ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" = \
+	  "ssh-agent -s -P !* -a /run/sandbox/agents/$A.sock " ]
+	# Whoever reaches the socket cannot make it load a library.
+	run env SSH_AUTH_SOCK="/run/sandbox/agents/$A.sock" \
+		ssh-add -s /usr/lib/x86_64-linux-gnu/libc.so.6 </dev/null
+	[ "$status" -ne 0 ]
+	assert_contains "$output" "agent refused"
+}
+
 @test "--from inherits the repository but gets a key of its own; --branch creates a missing branch" {
 	run sandbox-start "$B" --from "$A" --branch "new-$SB_RUN"
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
