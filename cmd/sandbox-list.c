@@ -7,20 +7,25 @@
 #include "cleanup.h"
 #include "cli.h"
 #include "incus.h"
+#include "format.h"
 #include "lifecycle.h"
+#include "names.h"
 
 static const char usage[] =
 	"Usage: sandbox-list [OPTIONS]\n"
 	"List sandboxes.\n"
 	"\n"
-	"  --json        print a JSON array (stable field names)\n"
+	"  --format F    table (default), json or csv\n"
+	"  --json        the same as --format json (stable field names)\n"
 	"  --no-health   skip the DOCKER, AGENT, CLAUDE and branch checks\n"
+	"  --names       print only the sandbox names, one a line (fast)\n"
+	"  --stacks      print only the stack names, one a line (fast)\n"
 	"  -h, --help    show this help\n"
 	"      --version show the version\n"
 	"\n"
 	"Exit status: 0 ok, 1 failure, 2 usage error.\n";
 
-enum { OPT_JSON = 0x100, OPT_NOHEALTH };
+enum { OPT_NOHEALTH = 0x100, OPT_NAMES, OPT_STACKS };
 
 static char *
 port_cell(int p)
@@ -80,13 +85,28 @@ repo_cell(const struct sb_list_row *r)
 	return s;
 }
 
+/* Incus's word in Incus's case, as incus list prints it ("RUNNING"). */
+static char *
+state_cell(const char *status)
+{
+	char *s = strdup(status ? status : "UNKNOWN");
+
+	for (char *p = s; p && *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+	return s;
+}
+
 static void
-print_table(const struct sb_list_row *rows, size_t n)
+print_table(const struct sb_list_row *rows, size_t n, enum sb_format fmt)
 {
 	static const char *const hdr[] = { "NAME", "STATE", "SLOT", "SSH",
 		"APP", "ALT", "EXTRA", "EGRESS", "DOCKER", "AGENT", "CLAUDE",
 		"REPO" };
-	struct sb_table *t = sb_table_new(12, hdr);
+	struct sb_table *t = fmt == SB_FMT_TABLE ? sb_table_new(12, hdr) : NULL;
+
+	if (fmt == SB_FMT_CSV)
+		sb_csv_row(stdout, 12, hdr);
 
 	for (size_t i = 0; i < n; i++) {
 		const struct sb_list_row *r = &rows[i];
@@ -97,25 +117,46 @@ print_table(const struct sb_list_row *rows, size_t n)
 		_cleanup_free_ char *alt = port_cell(s->alt_port);
 		_cleanup_free_ char *extra = extra_cell(s);
 		_cleanup_free_ char *repo = repo_cell(r);
+		_cleanup_free_ char *state = state_cell(s->status);
 		int up = s->running;
 		const char *cells[] = {
-			s->name, s->status, slot, ssh, app, alt, extra,
+			s->name, state, slot, ssh, app, alt, extra,
 			r->egress, up ? r->docker : NULL, up ? r->agent : NULL,
 			up ? r->claude : NULL, repo,
 		};
 
-		sb_table_add(t, cells);
+		if (t)
+			sb_table_add(t, cells);
+		else
+			sb_csv_row(stdout, 12, cells);
 	}
-	sb_table_print(t, stdout);
+	if (t)
+		sb_table_print(t, stdout);
 	sb_table_free(t);
+}
+
+static int
+print_names(struct sb_incus *c, int stacks, struct sb_error **err)
+{
+	size_t n;
+	char **v = sb_names_list(c, stacks, &n, err);
+
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		puts(v[i]);
+	sb_names_free(v, n);
+	return 0;
 }
 
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, OPT_JSON },
+		SB_FORMAT_OPTIONS,
 		{ "no-health", no_argument, NULL, OPT_NOHEALTH },
+		{ "names", no_argument, NULL, OPT_NAMES },
+		{ "stacks", no_argument, NULL, OPT_STACKS },
 		SB_CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -123,33 +164,44 @@ main(int argc, char **argv)
 	struct sb_list_row *rows = NULL;
 	struct sb_incus *c;
 	size_t n = 0;
-	int opt, json = 0, health = 1;
+	enum sb_format fmt = SB_FMT_TABLE;
+	int opt, health = 1, names = 0, stacks = 0;
 
 	sb_cli_init(argv[0]);
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
-		case OPT_JSON: json = 1; break;
+		case SB_OPT_JSON: fmt = SB_FMT_JSON; break;
+		case SB_OPT_FORMAT:
+			if (sb_format_parse(optarg, &fmt, &err) < 0)
+				return sb_cli_exit(err);
+			break;
 		case OPT_NOHEALTH: health = 0; break;
+		case OPT_NAMES: names = 1; break;
+		case OPT_STACKS: stacks = 1; break;
 		default: return sb_cli_common(opt, usage);
 		}
 	}
 	if (optind < argc)
 		return sb_cli_usage_error("unexpected argument '%s'",
 					  argv[optind]);
+	if (names + stacks > 1)
+		return sb_cli_usage_error("--names and --stacks do not combine");
 	if (!(c = sb_incus_open(NULL, &err)))
 		return sb_cli_exit(err);
-	if (sb_list(c, health, &rows, &n, &err) == 0) {
-		if (json) {
+	if (names || stacks) {
+		print_names(c, stacks, &err);
+	} else if (sb_list(c, health, &rows, &n, &err) == 0) {
+		if (fmt == SB_FMT_JSON) {
 			json_object *a = sb_list_json(rows, n);
 
 			puts(json_object_to_json_string_ext(a,
 				JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 				JSON_C_TO_STRING_NOSLASHESCAPE));
 			json_object_put(a);
-		} else if (n == 0) {
+		} else if (n == 0 && fmt == SB_FMT_TABLE) {
 			printf("no sandboxes: create one with sandbox-start NAME\n");
 		} else {
-			print_table(rows, n);
+			print_table(rows, n, fmt);
 		}
 		sb_list_free(rows, n);
 	}

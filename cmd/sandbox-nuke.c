@@ -84,7 +84,7 @@ main(int argc, char **argv)
 			status = sb_cli_exit(err);
 			err = NULL;
 		} else {
-			printf("%s: removed\n", names[i]);
+			printf("%s: Deleted\n", names[i]);
 		}
 		if (left)
 			sb_cli_warn("%s", left);

@@ -51,11 +51,15 @@ summary(const struct sb_start_opts *o, const struct sb_start_result *r)
 		   *z = sb_cli_paint(stdout, "reset");
 	int ssh = SB_SSH_BASE + r->slot;
 
+	/* "ready" and "restarted" are the scripts' words, which users'
+	 * wrappers grep for. */
 	if (r->already_running)
-		printf("%s%s%s is already running.\n", b, o->name, z);
+		printf("%s%s%s: ready (already running, slot %d)\n", b,
+		       o->name, z, r->slot);
 	else
-		printf("%s%s%s %s: slot %d, stack %s, egress %s\n", b, o->name,
-		       z, r->created ? "created" : "started", r->slot,
+		printf("%s%s%s: %s (%sslot %d, stack %s, egress %s)\n", b,
+		       o->name, z, r->created ? "ready" : "restarted",
+		       r->created ? "created, " : "", r->slot,
 		       r->stack ? r->stack : "base",
 		       r->egress ? r->egress : "open");
 	if (r->repo)

@@ -70,7 +70,10 @@ main(int argc, char **argv)
 			sb_cli_warn("%s", left);
 		free(left);
 		if (!quiet)
-			printf("%s: %s\n", argv[i], rm ? "removed" : "stopped");
+			/* The scripts' words, which users' wrappers grep. */
+			printf("%s: %s\n", argv[i], rm ? "Deleted (instance, "
+			       "snapshots, agent, rules, deploy key)" :
+			       "Stopped");
 	}
 	sb_incus_free(c);
 	return status;

@@ -96,8 +96,8 @@ sb_expose(struct sb_incus *c, const struct sb_expose_opts *o, int *host_port,
 		protos = SB_TCP | SB_UDP;
 	else
 		return sb_error_set(err, SB_E_INPUT,
-				    "invalid protocol '%s': tcp, udp or both is "
-				    "allowed", o->proto);
+				    "protocol '%s' must be tcp, udp, or both",
+				    o->proto);
 	if (o->host_port && sb_parse_int(o->host_port, 1, 65535, "host port",
 					 &host, err) < 0)
 		return -1;

@@ -78,14 +78,20 @@ sb_parse_int(const char *s, long lo, long hi, const char *what, long *out,
 		goto bad;
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno || *end || v < lo || v > hi)
+	if (*end)
 		goto bad;
+	/* The scripts' words, which users' wrappers grep for: "must be a
+	 * number" for what is not one, "out of range" for one that is. */
+	if (errno || v < lo || v > hi)
+		return sb_error_set(err, SB_E_INPUT,
+				    "%s '%s' is out of range (%ld-%ld)", what,
+				    s, lo, hi);
 	*out = v;
 	return 0;
 bad:
 	return sb_error_set(err, SB_E_INPUT,
-			    "invalid %s '%s': a whole number from %ld to %ld "
-			    "is allowed", what, s ? s : "", lo, hi);
+			    "%s '%s' must be a number from %ld to %ld", what,
+			    s ? s : "", lo, hi);
 }
 
 int

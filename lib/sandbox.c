@@ -228,8 +228,9 @@ sb_sandbox_get(struct sb_incus *c, const char *name, struct sb_error **err)
 	if (!m) {
 		if (err && *err && (*err)->code == SB_E_NOTFOUND)
 			sb_error_set(err, SB_E_NOTFOUND,
-				     "no sandbox '%s' (instance %s): create it "
-				     "with 'sandbox-start %s'", name, inst,
+				     "sandbox '%s' not found (instance %s): "
+				     "create it with 'sandbox-start %s'", name,
+				     inst,
 				     name);
 		return NULL;
 	}

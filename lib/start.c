@@ -632,9 +632,9 @@ refuse_immutable(const struct sb_start_opts *o, struct sb_error **err)
 			sb_buf_appendf(&b, "%s%s", b.len ? ", " : "", names[i]);
 	if (b.len)
 		ret = sb_error_set(err, SB_E_INPUT,
-			"sandbox '%s' already exists, so %s cannot change: "
-			"leave %s out, or remove it first with 'sandbox-stop "
-			"%s --rm'", o->name, b.data,
+			"Cannot change %s of an existing sandbox: '%s' "
+			"exists, so leave %s out, or remove it first with "
+			"'sandbox-stop %s --rm'", b.data, o->name,
 			strchr(b.data, ',') ? "them" : "it", o->name);
 	sb_buf_release(&b);
 	return ret;

@@ -142,7 +142,7 @@ wait_bounded() {
 		run sandbox-stop --rm "$n"
 		if [ "$status" -ne 0 ]; then
 			# Only acceptable when the first run got to the end.
-			assert_contains "$output" "no sandbox '$n'"
+			assert_contains "$output" "sandbox '$n' not found"
 		fi
 		assert_clean "$n"
 	done

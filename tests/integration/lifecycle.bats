@@ -58,7 +58,7 @@ cfg() { incus config get "agent-$1" "$2"; }
 	[ "$status" -eq 0 ]
 	assert_contains "$output" "NAME"
 	line=$(printf '%s\n' "$output" | grep "^$n ")
-	assert_contains "$line" "Running"
+	assert_contains "$line" "RUNNING"
 	assert_contains "$line" "open"
 	run sandbox-list --json
 	[ "$status" -eq 0 ]
@@ -106,11 +106,11 @@ assert r["branch"] == "feature-x", r
 	[ "$status" -eq 0 ]
 	run sandbox-start "$n" --stack base --slot 7
 	[ "$status" -eq 1 ]
-	assert_contains "$output" "--stack, --slot"
+	assert_contains "$output" "Cannot change --stack, --slot"
 	[ "$(incus list -c s --format csv "^agent-$n\$")" = STOPPED ]
 	run sandbox-start "$n" --cpu 1 --env LATER=yes
 	[ "$status" -eq 0 ]
-	assert_contains "$output" "started"
+	assert_contains "$output" "$n: restarted"
 	[ "$(cfg "$n" limits.cpu)" = 1 ]
 	[ "$(incus exec "agent-$n" -- bash -lc 'printf %s "$LATER"')" = yes ]
 	run sandbox-start "$n"
@@ -228,7 +228,7 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(60)' $((2200 + 
 	incus info "agent-$SB_RUN-n1" >/dev/null
 	run env SANDBOX_NUKE_ONLY="agent-$SB_RUN-" sandbox-nuke --yes
 	[ "$status" -eq 0 ]
-	assert_contains "$output" "agent-$SB_RUN-n1: removed"
+	assert_contains "$output" "agent-$SB_RUN-n1: Deleted"
 	run incus info "agent-$SB_RUN-n1"
 	[ "$status" -ne 0 ]
 }

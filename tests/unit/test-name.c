@@ -39,10 +39,18 @@ mapping(void)
 static void
 numbers(void)
 {
-	static const struct { const char *s; int ok; long v; } cases[] = {
-		{ "1", 1, 1 }, { "99", 1, 99 }, { "0", 0, 0 }, { "100", 0, 0 },
-		{ "-1", 0, 0 }, { "22x", 0, 0 }, { "", 0, 0 }, { " 5", 0, 0 },
-		{ "+5", 0, 0 }, { "99999999999999999999", 0, 0 },
+	/* The words the scripts printed, which users' wrappers grep for. */
+	static const struct { const char *s; int ok; long v; const char *word;
+	} cases[] = {
+		{ "1", 1, 1, NULL }, { "99", 1, 99, NULL },
+		{ "0", 0, 0, "is out of range (1-99)" },
+		{ "100", 0, 0, "is out of range (1-99)" },
+		{ "-1", 0, 0, "must be a number from 1 to 99" },
+		{ "22x", 0, 0, "must be a number from 1 to 99" },
+		{ "", 0, 0, "must be a number from 1 to 99" },
+		{ " 5", 0, 0, "must be a number from 1 to 99" },
+		{ "+5", 0, 0, "must be a number from 1 to 99" },
+		{ "99999999999999999999", 0, 0, "is out of range (1-99)" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -54,8 +62,9 @@ numbers(void)
 		if (cases[i].ok)
 			CHECK(v == cases[i].v, "value of '%s'", cases[i].s);
 		else
-			CHECK(err && strstr(err->msg, "1 to 99"),
-			      "error says what is allowed");
+			CHECK(err && strstr(err->msg, cases[i].word),
+			      "'%s': error says '%s'", cases[i].s,
+			      cases[i].word);
 	}
 }
 
