@@ -26,7 +26,9 @@ static const char usage[] =
 	"  --slot N               slot 1..99 (default: the lowest free)\n"
 	"  --cpu N                CPU limit: a count (2) or a set (0-1)\n"
 	"  --memory SIZE          memory limit (e.g. 4GiB, 50%)\n"
-	"  --env K=V              environment variable (repeatable)\n"
+	"  --env K=V              environment variable, kept across restarts\n"
+	"                         (repeatable; on a restart adds or replaces)\n"
+	"  --unset-env K          stop keeping K (repeatable)\n"
 	"  --ssh-key FILE         use this private key as the deploy key\n"
 	"  --branch B             check out B (created when missing)\n"
 	"  --from OTHER           inherit REPO, stack and egress of OTHER\n"
@@ -37,12 +39,13 @@ static const char usage[] =
 	"  -h, --help             show this help\n"
 	"      --version          show the version\n"
 	"\n"
-	"On restart only --cpu, --memory and --env apply.\n"
+	"On restart only --cpu, --memory, --env and --unset-env apply;\n"
+	"~/.sandbox/env is read again at every start.\n"
 	"Exit status: 0 ok, 1 failure, 2 usage error.\n";
 
 enum { OPT_STACK = 0x100, OPT_SLOT, OPT_CPU, OPT_MEMORY, OPT_ENV,
        OPT_SSHKEY, OPT_BRANCH, OPT_FROM, OPT_RESTRICT, OPT_DOMAINS,
-       OPT_CIDR };
+       OPT_CIDR, OPT_UNSETENV };
 
 static void
 summary(const struct sb_start_opts *o, const struct sb_start_result *r)
@@ -93,6 +96,7 @@ main(int argc, char **argv)
 		{ "cpu", required_argument, NULL, OPT_CPU },
 		{ "memory", required_argument, NULL, OPT_MEMORY },
 		{ "env", required_argument, NULL, OPT_ENV },
+		{ "unset-env", required_argument, NULL, OPT_UNSETENV },
 		{ "ssh-key", required_argument, NULL, OPT_SSHKEY },
 		{ "branch", required_argument, NULL, OPT_BRANCH },
 		{ "from", required_argument, NULL, OPT_FROM },
@@ -112,7 +116,8 @@ main(int argc, char **argv)
 	sb_cli_init(argv[0]);
 	o.env = calloc((size_t)argc, sizeof(*o.env));
 	o.allow_cidr = calloc((size_t)argc, sizeof(*o.allow_cidr));
-	if (!o.env || !o.allow_cidr)
+	o.unset_env = calloc((size_t)argc, sizeof(*o.unset_env));
+	if (!o.env || !o.allow_cidr || !o.unset_env)
 		return SB_EXIT_FAIL;
 	while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -121,6 +126,7 @@ main(int argc, char **argv)
 		case OPT_CPU: o.cpu = optarg; break;
 		case OPT_MEMORY: o.memory = optarg; break;
 		case OPT_ENV: o.env[o.nenv++] = optarg; break;
+		case OPT_UNSETENV: o.unset_env[o.nunset_env++] = optarg; break;
 		case OPT_SSHKEY: o.ssh_key_file = optarg; break;
 		case OPT_BRANCH: o.branch = optarg; break;
 		case OPT_FROM: o.from = optarg; break;
@@ -159,5 +165,6 @@ main(int argc, char **argv)
 	}
 	free(o.env);
 	free(o.allow_cidr);
+	free(o.unset_env);
 	return sb_cli_exit(err);
 }

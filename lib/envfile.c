@@ -272,6 +272,33 @@ sb_env_add_kv(struct sb_env *env, const char *kv, struct sb_error **err)
 	return 0;
 }
 
+int
+sb_env_set(struct sb_env *env, const char *key, const char *value,
+	   struct sb_error **err)
+{
+	if (set(env, key, strlen(key), value, strlen(value)) < 0)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	return 0;
+}
+
+int
+sb_env_unset(struct sb_env *env, const char *key)
+{
+	ssize_t i = find(env, key, strlen(key));
+
+	if (i < 0)
+		return 0;
+	free(env->keys[i]);
+	wipe_free(env->values[i]);
+	/* Keep first-seen order for what stays. */
+	memmove(&env->keys[i], &env->keys[i + 1],
+		(env->n - (size_t)i - 1) * sizeof(*env->keys));
+	memmove(&env->values[i], &env->values[i + 1],
+		(env->n - (size_t)i - 1) * sizeof(*env->values));
+	env->n--;
+	return 1;
+}
+
 const char *
 sb_env_get(const struct sb_env *env, const char *key)
 {

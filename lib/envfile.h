@@ -39,6 +39,11 @@ int sb_env_load_file(struct sb_env *env, const char *path, int missing_ok,
 /* One --env KEY=VALUE: the value is taken verbatim (quotes, newlines and
  * all); a key already present is replaced in place. */
 int sb_env_add_kv(struct sb_env *env, const char *kv, struct sb_error **err);
+/* Sets key (already checked with sb_env_key_valid) to value, copied. */
+int sb_env_set(struct sb_env *env, const char *key, const char *value,
+	       struct sb_error **err);
+/* Removes key (its value wiped); 1 when it was there, 0 when not. */
+int sb_env_unset(struct sb_env *env, const char *key);
 /* The value of key, or NULL. */
 const char *sb_env_get(const struct sb_env *env, const char *key);
 /* 1 when key is a valid name: [A-Za-z_][A-Za-z0-9_]*. */

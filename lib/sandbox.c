@@ -139,6 +139,7 @@ sb_sandbox_from_json(json_object *inst, struct sb_error **err)
 	s->deploy_key_id = dup_member(cfg, SB_KEY("deploy-key-id"));
 	s->creating = dup_member(cfg, SB_KEY("creating"));
 	s->allow_cidr = dup_member(cfg, SB_KEY("allow-cidr"));
+	s->env_json = dup_member(cfg, SB_KEY("env"));
 	v = sb_json_str(cfg, SB_KEY("restrict-domains"));
 	s->restricted = v && strcmp(v, "yes") == 0;
 	devs = obj_member(inst, "expanded_devices");
@@ -200,6 +201,9 @@ sb_sandbox_free(struct sb_sandbox *s)
 	free(s->profile_net);
 	free(s->pool);
 	free(s->creating);
+	if (s->env_json)
+		explicit_bzero(s->env_json, strlen(s->env_json));
+	free(s->env_json);
 	free(s);
 }
 

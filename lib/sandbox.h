@@ -78,6 +78,8 @@ struct sb_sandbox {
 	char *allow_cidr;  /* user.sandbox.allow-cidr, comma-separated */
 	char *profile_net; /* "sandbox" or "default" (legacy) */
 	char *pool;     /* storage pool of the root disk */
+	char *env_json; /* user.sandbox.env: the kept --env values (JSON);
+			   wiped when freed */
 	char *creating; /* set while sandbox-start is making it (a process
 			   token, see sb_host_process_token) */
 };

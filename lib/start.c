@@ -21,6 +21,7 @@
 #include "creds.h"
 #include "egress.h"
 #include "envfile.h"
+#include "envstore.h"
 #include "files.h"
 #include "golden.h"
 #include "host.h"
@@ -83,22 +84,19 @@ check_memory(const char *v, struct sb_error **err)
 }
 
 /* The environment for /etc/profile.d/sandbox-env.sh: ~/.sandbox/env, then
- * every --env on top. */
+ * what the sandbox keeps (stored, with --env and --unset-env applied) on
+ * top; *keep is the new user.sandbox.env (see envstore.h). */
 static int
-load_env(const struct sb_start_opts *o, struct sb_env *env,
-	 struct sb_error **err)
+load_env(const struct sb_start_opts *o, const char *stored,
+	 struct sb_env *env, char **keep, struct sb_error **err)
 {
 	_cleanup_free_ char *home = sb_host_user_home();
 	_cleanup_free_ char *path = NULL;
 
 	if (asprintf(&path, "%s/.sandbox/env", home) < 0)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
-	if (sb_env_load_file(env, path, 1, err) < 0)
-		return -1;
-	for (size_t i = 0; i < o->nenv; i++)
-		if (sb_env_add_kv(env, o->env[i], err) < 0)
-			return -1;
-	return 0;
+	return sb_envstore_compose(path, stored, o->env, o->nenv,
+				   o->unset_env, o->nunset_env, env, keep, err);
 }
 
 /* The host user's public key: ed25519, then ecdsa, then rsa. */
@@ -275,7 +273,8 @@ pick_slot(struct sb_incus *c, int want, int *slot, struct sb_error **err)
 static json_object *
 create_body(const char *inst, const char *stack, int slot, const char *addr,
 	    const struct sb_start_opts *o, const char *repo,
-	    json_object *egress_cfg, const struct sb_creds *cr)
+	    json_object *egress_cfg, const struct sb_creds *cr,
+	    const char *keep)
 {
 	_cleanup_free_ char *token = sb_host_process_token();
 	char keyid[32];
@@ -313,6 +312,10 @@ create_body(const char *inst, const char *stack, int slot, const char *addr,
 		json_object_object_add(cfg, SB_KEY("deploy-key-id"),
 				       json_object_new_string(keyid));
 	}
+	/* Always set, even "{}": it tells a restart that this sandbox keeps
+	 * its environment, so the profile is written at every start. */
+	json_object_object_add(cfg, SB_KEY("env"),
+			       json_object_new_string(keep ? keep : "{}"));
 	if (repo)
 		json_object_object_add(cfg, SB_KEY("repo"),
 				       json_object_new_string(repo));
@@ -474,8 +477,8 @@ apply_before_boot(const char *name, const char *inst, const char *addr,
 
 static int
 create(struct sb_incus *c, const struct sb_start_opts *o, int want_slot,
-       const char *inst, struct sb_env *env, struct sb_start_result *res,
-       struct sb_error **err)
+       const char *inst, struct sb_env *env, const char *keep,
+       struct sb_start_result *res, struct sb_error **err)
 {
 	struct inherited in = { 0 };
 	struct sb_creds *cr = NULL;
@@ -525,7 +528,7 @@ create(struct sb_incus *c, const struct sb_start_opts *o, int want_slot,
 	if (apply_before_boot(o->name, inst, addr, ecfg, err) < 0 ||
 	    fault("create", err) < 0)
 		goto undo;
-	body = create_body(inst, stack, slot, addr, o, repo, ecfg, cr);
+	body = create_body(inst, stack, slot, addr, o, repo, ecfg, cr, keep);
 	if (!o->quiet)
 		sb_progress_begin("%s: cloning golden-%s/ready into slot %d",
 				  o->name, stack, slot);
@@ -713,12 +716,33 @@ on_our_bridge(const struct sb_sandbox *s)
 	return s->nic_network && strcmp(s->nic_network, SB_BRIDGE) == 0;
 }
 
+/* Stores what the sandbox keeps of its environment (value NULL: back to
+ * none, for the undo of a failed restart). */
+static int
+store_env(struct sb_incus *c, const char *inst, const char *value,
+	  struct sb_error **err)
+{
+	_cleanup_json_ json_object *cfg = json_object_new_object();
+
+	json_object_object_add(cfg, SB_KEY("env"),
+			       json_object_new_string(value ? value : ""));
+	if (sb_instance_patch(c, inst, cfg, NULL, err) < 0)
+		return sb_error_prefix(err, "keeping the environment of %s",
+				       inst);
+	return 0;
+}
+
 static int
 restart(struct sb_incus *c, const struct sb_start_opts *o,
-	struct sb_sandbox **sp, struct sb_env *env,
+	struct sb_sandbox **sp, struct sb_env *env, const char *keep,
 	struct sb_start_result *res, struct sb_error **err)
 {
 	struct sb_sandbox *s = *sp, *now = NULL;
+	int env_changed = o->nenv || o->nunset_env;
+	/* A sandbox made before the environment was kept has no
+	 * user.sandbox.env: its profile is rewritten only when asked, so
+	 * what it was created with is not lost. */
+	int write_env = env_changed || (s->env_json && *s->env_json);
 
 	if (refuse_immutable(o, err) < 0 || apply_limits(c, s->instance, o, err) < 0)
 		return -1;
@@ -727,7 +751,9 @@ restart(struct sb_incus *c, const struct sb_start_opts *o,
 		 * admin's `nft delete table`), its rules are back now. */
 		if (sb_egress_apply(s, err) < 0)
 			return -1;
-		if (o->nenv && inject_files(c, s->instance, env, 1, NULL, err) < 0)
+		if (env_changed &&
+		    (store_env(c, s->instance, keep, err) < 0 ||
+		     inject_files(c, s->instance, env, 1, NULL, err) < 0))
 			return -1;
 		/* An agent that died under a running sandbox is replaced (and
 		 * its key rotated) now rather than at the next stop. */
@@ -739,14 +765,17 @@ restart(struct sb_incus *c, const struct sb_start_opts *o,
 	if (on_our_bridge(s) && !s->fixed_ipv4 && pin_address(c, sp, err) < 0)
 		return sb_error_prefix(err, "restarting '%s'", o->name);
 	s = *sp;
-	/* Rules first: the container boots into them. */
-	if (sb_egress_apply(s, err) < 0)
+	/* Rules first: the container boots into them.  The environment is
+	 * stored after pin_address, which reads *sp again, so s->env_json
+	 * is still the old value for the undo below. */
+	if (sb_egress_apply(s, err) < 0 ||
+	    (env_changed && store_env(c, s->instance, keep, err) < 0))
 		return sb_error_prefix(err, "restarting '%s'", o->name);
 	if (!o->quiet)
 		sb_progress_begin("%s: starting", o->name);
 	if (sb_instance_start(c, s->instance, err) < 0)
 		goto fail;
-	if (inject_files(c, s->instance, env, o->nenv > 0, &res->identity,
+	if (inject_files(c, s->instance, env, write_env, &res->identity,
 			 err) < 0 ||
 	    (s->ssh_port && wait_sshd(s->ssh_port, 30, err) < 0))
 		goto fail;
@@ -773,6 +802,8 @@ fail:
 	sb_creds_stop(o->name);
 	if (sb_instance_stop(c, s->instance, 0, NULL) == 0)
 		sb_egress_remove(o->name, s->fixed_ipv4);
+	if (env_changed)
+		store_env(c, s->instance, s->env_json, NULL);
 	return sb_error_prefix(err, "restarting '%s'", o->name);
 }
 
@@ -784,6 +815,7 @@ sb_start(struct sb_incus *c, const struct sb_start_opts *o,
 	_cleanup_error_ struct sb_error *e = NULL;
 	struct sb_env env = { 0 };
 	struct sb_sandbox *s;
+	char *keep = NULL;
 	long want_slot = 0;
 	int ret;
 
@@ -802,28 +834,30 @@ sb_start(struct sb_incus *c, const struct sb_start_opts *o,
 		return sb_error_set(err, SB_E_INPUT,
 				    "--from '%s' names the sandbox being made",
 				    o->from);
-	if (load_env(o, &env, err) < 0) {
-		sb_env_release(&env);
-		return -1;
-	}
 	inst = sb_name_instance(o->name);
 	s = sb_sandbox_get(c, o->name, &e);
-	if (s && s->creating) {
-		ret = clear_leftover(c, s, o->quiet, err);
-		sb_sandbox_free(s);
-		s = NULL;
-		if (ret == 0)
-			ret = create(c, o, (int)want_slot, inst, &env, res, err);
-	} else if (s) {
-		ret = restart(c, o, &s, &env, res, err);
-		sb_sandbox_free(s);
-	} else if (e->code == SB_E_NOTFOUND) {
-		ret = create(c, o, (int)want_slot, inst, &env, res, err);
-	} else {
+	if (!s && e->code != SB_E_NOTFOUND) {
 		sb_error_pass(err, &e);
-		ret = -1;
+		return -1;
 	}
+	/* Bad --env or --unset-env is refused here, before anything
+	 * changes; a leftover's kept environment is not carried over. */
+	if (load_env(o, s && !s->creating ? s->env_json : NULL, &env, &keep,
+		     err) < 0) {
+		ret = -1;
+	} else if (s && s->creating) {
+		ret = clear_leftover(c, s, o->quiet, err);
+		if (ret == 0)
+			ret = create(c, o, (int)want_slot, inst, &env, keep,
+				     res, err);
+	} else if (s) {
+		ret = restart(c, o, &s, &env, keep, res, err);
+	} else {
+		ret = create(c, o, (int)want_slot, inst, &env, keep, res, err);
+	}
+	sb_sandbox_free(s);
 	sb_env_release(&env);
+	sb_envstore_wipe(keep);
 	return ret;
 }
 

@@ -22,8 +22,11 @@ struct sb_start_opts {
 	const char *slot;         /* as typed; NULL: lowest free */
 	const char *cpu;          /* limits.cpu */
 	const char *memory;       /* limits.memory */
-	const char **env;         /* --env K=V, in order */
+	const char **env;         /* --env K=V, in order (kept) */
 	size_t nenv;
+	const char **unset_env;   /* --unset-env K (dropped from what is
+				     kept) */
+	size_t nunset_env;
 	const char *ssh_key_file; /* --ssh-key: the user's own deploy key */
 	const char *branch;
 	const char *from;
