@@ -32,7 +32,7 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SAN_FLAGS) -D_FORTIFY_SOURCE=2 \
 LDLIBS   := $(PKG_LIBS) -lpthread
 
 PROGRAMS := sandbox sandbox-start sandbox-stop sandbox-list sandbox-expose \
-            sandbox-nuke sandbox-setup sandbox-domains
+            sandbox-nuke sandbox-setup sandbox-domains sandbox-snapshot
 
 LIB_SRC  := $(wildcard lib/*.c)
 LIB_OBJ  := $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)

@@ -1,5 +1,6 @@
 #include "format.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int
@@ -36,6 +37,44 @@ put_cell(FILE *f, const char *s)
 	}
 	if (quote)
 		fputc('"', f);
+}
+
+void
+sb_format_age(char *buf, size_t n, long long secs)
+{
+	if (secs < 0)
+		snprintf(buf, n, "-");
+	else if (secs < 120)
+		snprintf(buf, n, "%llds", secs);
+	else if (secs < 2 * 3600)
+		snprintf(buf, n, "%lldm", secs / 60);
+	else if (secs < 2 * 86400)
+		snprintf(buf, n, "%lldh", secs / 3600);
+	else
+		snprintf(buf, n, "%lldd", secs / 86400);
+}
+
+void
+sb_format_size(char *buf, size_t n, long long bytes)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)bytes;
+	size_t u = 0;
+
+	if (bytes < 0) {
+		snprintf(buf, n, "-");
+		return;
+	}
+	if (bytes < 1024) {
+		snprintf(buf, n, "%lldB", bytes);
+		return;
+	}
+	v /= 1024;
+	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, n, "%.1f%s", v, units[u]);
 }
 
 void

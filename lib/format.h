@@ -28,4 +28,9 @@ int sb_format_parse(const char *s, enum sb_format *out,
  * container wrote (a branch name). */
 void sb_csv_row(FILE *f, int ncols, const char *const *cells);
 
+/* "42s", "5m", "3h", "2d" for an age in seconds ("-" when negative). */
+void sb_format_age(char *buf, size_t n, long long secs);
+/* "512B", "1.5KiB", "3.2GiB"; "-" for a negative (unknown) size. */
+void sb_format_size(char *buf, size_t n, long long bytes);
+
 #endif

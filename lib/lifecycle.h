@@ -26,6 +26,7 @@ struct sb_list_row {
 	char *claude;        /* "yes" / "no" / NULL */
 	char *branch;        /* current branch of /workspace/project */
 	char *slug;          /* owner/repo of its origin */
+	int snapshots;       /* how many; -1 unknown (or no health) */
 };
 
 /* Reads every sandbox in one request; with health, runs the per-sandbox

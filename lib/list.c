@@ -13,6 +13,7 @@
 #include "creds.h"
 #include "egress.h"
 #include "files.h"
+#include "snapshot.h"
 #include "workspace.h"
 
 #define MAX_THREADS 8
@@ -133,6 +134,9 @@ work(void *arg)
 		pthread_mutex_unlock(&w->lock);
 		if (i >= w->n)
 			break;
+		/* Stopped sandboxes have snapshots too. */
+		w->rows[i].snapshots = sb_snapshot_count(c,
+							 w->rows[i].s->instance);
 		if (w->rows[i].s->running)
 			check_one(c, w->dir, &w->rows[i]);
 	}
@@ -173,6 +177,7 @@ sb_list(struct sb_incus *c, int health, struct sb_list_row **rows, size_t *n,
 		for (size_t i = 0; i < k; i++) {
 			r[i].s = v[i];
 			r[i].egress = sb_egress_status(&ev, v[i]);
+			r[i].snapshots = -1;
 		}
 		sb_egress_view_release(&ev);
 	}
@@ -261,6 +266,9 @@ sb_list_json(const struct sb_list_row *rows, size_t n)
 		json_object_object_add(o, "claude", str_or_null(rows[i].claude));
 		json_object_object_add(o, "repo", str_or_null(s->repo));
 		json_object_object_add(o, "repo_slug", str_or_null(rows[i].slug));
+		json_object_object_add(o, "snapshots", rows[i].snapshots >= 0 ?
+				       json_object_new_int(rows[i].snapshots) :
+				       NULL);
 		json_object_object_add(o, "branch", str_or_null(
 			rows[i].branch ? rows[i].branch : s->branch));
 		json_object_array_add(arr, o);
