@@ -13,6 +13,9 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 DATADIR  ?= $(PREFIX)/share/sandbox
 MANDIR   ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 BUILD    ?= build
 BIN      ?= bin
 FUZZ_SECONDS ?= 60
@@ -102,15 +105,26 @@ bench: all
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/stacks \
 	  $(DESTDIR)$(DATADIR)/allowlists $(DESTDIR)$(MANDIR)/man1 \
-	  $(DESTDIR)$(MANDIR)/man5
+	  $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR) \
+	  $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 0755 $(PROG_BIN) $(DESTDIR)$(BINDIR)/
 	install -m 0644 stacks/*.sh $(DESTDIR)$(DATADIR)/stacks/
 	install -m 0644 allowlists/*.txt $(DESTDIR)$(DATADIR)/allowlists/
 	install -m 0644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 0644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	@# bash-completion loads a file by the command's name: one copy each.
+	for p in $(PROGRAMS); do \
+	  install -m 0644 completions/sandbox.bash $(DESTDIR)$(BASHCOMPDIR)/$$p; \
+	done
+	install -m 0644 completions/_sandbox $(DESTDIR)$(ZSHCOMPDIR)/_sandbox
+	install -m 0644 completions/sandbox.fish \
+	  $(DESTDIR)$(FISHCOMPDIR)/sandbox.fish
 
 uninstall:
 	rm -f $(PROGRAMS:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(PROGRAMS:%=$(DESTDIR)$(BASHCOMPDIR)/%)
+	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_sandbox \
+	  $(DESTDIR)$(FISHCOMPDIR)/sandbox.fish
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
