@@ -289,6 +289,86 @@ default_list(void)
 	sb_allowlist_release(&al);
 }
 
+/* Issue 16: the list covers a coding agent and the ecosystems beside the
+ * stacks; every line parses on its own; every group opens with a
+ * comment. */
+static void
+default_groups(void)
+{
+	static const char *const must[] = {
+		/* logging Claude Code in, its flags and error reports */
+		"claude.ai", "platform.claude.com", "code.claude.com",
+		"statsig.anthropic.com", "o1.ingest.sentry.io",
+		"o1.ingest.us.sentry.io",
+		/* container registries and Docker Hub's CDN */
+		"ghcr.io", "gcr.io", "us.gcr.io", "mcr.microsoft.com",
+		"public.ecr.aws", "registry-1.docker.io",
+		"production.cloudflare.docker.com", "quay.io",
+		/* GitLab, Bitbucket */
+		"gitlab.com", "bitbucket.org",
+		/* language registries */
+		"repo.maven.apache.org", "repo1.maven.org",
+		"services.gradle.org", "plugins.gradle.org", "rubygems.org",
+		"index.rubygems.org", "api.nuget.org", "repo.packagist.org",
+		"pub.dev", "repo.hex.pm", "www.cpan.org",
+		"hackage.haskell.org", "conda.anaconda.org",
+		"repo.anaconda.com", "registry.npmjs.org", "pypi.org",
+		"files.pythonhosted.org", "static.crates.io",
+		"proxy.golang.org",
+		/* HashiCorp and Kubernetes releases */
+		"releases.hashicorp.com", "dl.k8s.io", "registry.k8s.io",
+		/* schema stores, the MCP site */
+		"json.schemastore.org", "modelcontextprotocol.io",
+		"registry.modelcontextprotocol.io",
+	};
+	struct sb_allowlist al = { 0 };
+	_cleanup_error_ struct sb_error *err = NULL;
+	FILE *f = fopen("allowlists/default.txt", "r");
+	char line[512];
+	int lineno = 0, entries = 0, in_group = 0, headed = 1;
+
+	CHECK(f != NULL, "open the default list");
+	while (f && fgets(line, sizeof(line), f)) {
+		struct sb_allowlist one = { 0 };
+		_cleanup_error_ struct sb_error *e = NULL;
+		size_t n = strcspn(line, "\n");
+
+		lineno++;
+		line[n] = '\0';
+		if (n == 0) {
+			in_group = 0;
+			continue;
+		}
+		if (line[0] == '#') {
+			in_group = 1;
+			continue;
+		}
+		/* An entry right after a blank line has no comment. */
+		if (!in_group)
+			headed = 0;
+		entries++;
+		CHECK(sb_allowlist_parse(&one, line, n, "default.txt", &e) == 0
+		      && one.n == 1, "line %d '%s' parses: %s", lineno, line,
+		      e ? e->msg : "");
+		sb_allowlist_release(&one);
+	}
+	if (f)
+		fclose(f);
+	CHECK(headed, "every group opens with a comment");
+	CHECK(entries >= 150 && entries <= 200, "150..200 entries: %d",
+	      entries);
+	CHECK(sb_allowlist_load(&al, "allowlists/default.txt", &err) == 0,
+	      "default list parses: %s", err ? err->msg : "");
+	for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
+		CHECK(sb_allowlist_match(&al, must[i]), "default allows %s",
+		      must[i]);
+	/* Not wide open: hosts no group names stay out. */
+	CHECK(!sb_allowlist_match(&al, "attacker.example"), "not everything");
+	CHECK(!sb_allowlist_match(&al, "storage.googleapis.com"),
+	      "no whole cloud storage service");
+	sb_allowlist_release(&al);
+}
+
 int
 main(void)
 {
@@ -299,5 +379,6 @@ main(void)
 	replace_on_reparse();
 	resolve_and_load();
 	default_list();
+	default_groups();
 	return tap_done();
 }
