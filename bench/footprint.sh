@@ -122,7 +122,7 @@ fp_measure() {
 		say "    not counted: $(jq length <<<"$other_j") new host processes that no bench sandbox accounts for (other users):"
 		jq -r '.[] | "      pid \(.pid): \(.cmdline)"' <<<"$other_j" | head -8
 	fi
-	B_SUMMARY+=("$(printf '%-28s %7s KiB PSS/sandbox' "footprint $name" $((ours_pss / count)))")
+	B_SUMMARY+=("$(printf '%-28s %7s KiB PSS/sandbox (Incus: %s KiB)' "footprint $name" $((ours_pss / count)) $((inc_pss / count)))")
 	B_CASES=$(jq -c --arg name "$name" --argjson n "$count" \
 		--argjson pss $((ours_pss / count)) --argjson rss $((ours_rss / count)) \
 		--argjson procs "$ours_j" --argjson other "$other_j" \
@@ -158,11 +158,39 @@ fp_github_stop() {
 	B_FP_DIR=
 }
 
+# What Incus's host processes cost per sandbox with the devices made
+# before the slot ports moved into the kernel: three forkproxy proxy
+# devices (ssh/app/alt).  Bare containers with those devices on free
+# high ports, measured like the rest, for the before/after of Incus's
+# per-sandbox memory.
+fp_old_devices() {
+	local before i names=() base
+	before=$(ps_snapshot)
+	for ((i = 1; i <= B_FP_REPO_N; i++)); do
+		base=$((41000 + i * 3))
+		names+=("agent-bench-old-$i")
+		ic POST /1.0/instances "$(jq -n -c --arg name "agent-bench-old-$i" \
+			--arg a "tcp:127.0.0.1:$base" --arg b "tcp:127.0.0.1:$((base + 1))" \
+			--arg c "tcp:127.0.0.1:$((base + 2))" \
+			'{name: $name, source: {type: "copy", source: "golden-base/ready"},
+			  profiles: ["sandbox"], start: true, devices: {
+			  "ssh-proxy": {type: "proxy", listen: $a, connect: "tcp:127.0.0.1:22"},
+			  "app-proxy": {type: "proxy", listen: $b, connect: "tcp:127.0.0.1:8080"},
+			  "alt-proxy": {type: "proxy", listen: $c, connect: "tcp:127.0.0.1:9090"}}}')" |
+			jq -r '.operation // empty' | { read -r op && op_wait "$op"; } \
+			>>"$B_LOG" 2>&1 ||
+			die "footprint: could not make agent-bench-old-$i (see ${B_LOG#"$B_ROOT"/})"
+	done
+	fp_measure "before: 3 forkproxy devices" "$before" "$B_FP_REPO_N"
+	rm_instances "${names[@]}"
+}
+
 bench_footprint() {
 	local before i names=()
-	say "== footprint: host memory the toolkit's own processes add per sandbox"
+	say "== footprint: host memory the toolkit's own processes add per sandbox, and Incus's"
 	ensure_pool 1 || die "footprint: not enough memory for a sandbox"
 	fp_measure "no repository" "$B_PS_BEFORE" "$B_POOL"
+	fp_old_devices
 	if ! fp_github_start; then
 		say "  with a repository: skipped, the local fake GitHub did not start (see ${B_LOG#"$B_ROOT"/})"
 		fp_github_stop

@@ -140,7 +140,13 @@ install_base(const char *b4, struct sb_error **err)
 	};
 	_cleanup_free_ char *script = sb_fw_base_script(&h, err);
 
-	if (!script || sb_fw_run(script, 0, err) < 0)
+	if (!script || sb_fw_run(script, 0, err) < 0) {
+		/* Never on without the rules that make it safe. */
+		sb_fw_route_localnet(SB_BRIDGE, 0, NULL);
+		return sb_error_prefix(err, "installing the egress firewall");
+	}
+	/* Only once to_host drops the bridge's traffic to 127.0.0.0/8. */
+	if (sb_fw_route_localnet(SB_BRIDGE, 1, err) < 0)
 		return sb_error_prefix(err, "installing the egress firewall");
 	return 0;
 }
@@ -181,7 +187,9 @@ sb_egress_summary(void)
 	return summary;
 }
 
-/* The firewall's current listing, installing the base when missing. */
+/* The firewall's current listing, installing the host-wide part first
+ * when it is missing or incomplete (a reboot, `nft delete table`, a
+ * flushed chain). */
 static char *
 listing(struct sb_error **err)
 {
@@ -189,9 +197,16 @@ listing(struct sb_error **err)
 	char *json = sb_fw_list_json(&e);
 	char b4[INET_ADDRSTRLEN];
 
-	if (json)
+	if (json && sb_fw_base_present(json)) {
+		if (!sb_fw_route_localnet_on(SB_BRIDGE) &&
+		    sb_fw_route_localnet(SB_BRIDGE, 1, err) < 0) {
+			free(json);
+			return NULL;
+		}
 		return json;
-	if (e->code != SB_E_NOTFOUND) {
+	}
+	free(json);
+	if (e && e->code != SB_E_NOTFOUND) {
 		*err = TAKE_PTR(e);
 		return NULL;
 	}
@@ -278,11 +293,17 @@ apply_locked(const struct sb_sandbox *s, const char *ipv4,
 	return 0;
 }
 
+int
+sb_egress_on_bridge(const struct sb_sandbox *s)
+{
+	return s->nic_network && strcmp(s->nic_network, SB_BRIDGE) == 0;
+}
+
 /* The sandbox's NIC is on a network our table does not see. */
 static int
 off_our_bridge(const struct sb_sandbox *s)
 {
-	return !s->nic_network || strcmp(s->nic_network, SB_BRIDGE) != 0;
+	return !sb_egress_on_bridge(s);
 }
 
 int

@@ -62,6 +62,9 @@ void sb_egress_remove(const char *name, const char *ipv4);
  * its port-* devices when it starts. */
 int sb_egress_expose(const struct sb_sandbox *s, int port, int proto,
 		     int add, struct sb_error **err);
+/* 1 when the sandbox's NIC is on the sandbox bridge, where our rules
+ * apply (legacy sandboxes may be on another). */
+int sb_egress_on_bridge(const struct sb_sandbox *s);
 /* What the sandbox asked for: "filtered" or "open". */
 const char *sb_egress_mode(const struct sb_sandbox *s);
 

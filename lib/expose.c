@@ -54,8 +54,7 @@ add_one(struct sb_incus *c, const struct sb_sandbox *s, int port, int host,
 	const char *pn = proto == SB_UDP ? "udp" : "tcp";
 	_cleanup_free_ char *owner = NULL, *dev = NULL;
 	_cleanup_json_ json_object *devs = json_object_new_object();
-	json_object *d = json_object_new_object();
-	char name[64], listen[64], connect[64];
+	char name[64];
 
 	owner = port_owner(c, host, proto, &dev, err);
 	if (!owner && err && *err)
@@ -66,12 +65,10 @@ add_one(struct sb_incus *c, const struct sb_sandbox *s, int port, int host,
 				    "(device %s): choose another with "
 				    "--host-port", host, pn, owner, dev);
 	snprintf(name, sizeof(name), "port-%d-%s", port, pn);
-	snprintf(listen, sizeof(listen), "%s:127.0.0.1:%d", pn, host);
-	snprintf(connect, sizeof(connect), "%s:127.0.0.1:%d", pn, port);
-	json_object_object_add(d, "type", json_object_new_string("proxy"));
-	json_object_object_add(d, "listen", json_object_new_string(listen));
-	json_object_object_add(d, "connect", json_object_new_string(connect));
-	json_object_object_add(devs, name, d);
+	/* In the kernel when the sandbox has its pinned address on our
+	 * bridge; through forkproxy for a legacy one. */
+	json_object_object_add(devs, name, sb_sandbox_proxy(
+		pn, host, sb_egress_on_bridge(s) ? s->fixed_ipv4 : NULL, port));
 	if (sb_instance_patch(c, s->instance, NULL, devs, err) < 0)
 		return sb_error_prefix(err, "adding %s", name);
 	return 0;

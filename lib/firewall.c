@@ -3,10 +3,13 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cleanup.h"
@@ -112,12 +115,15 @@ sb_fw_base_script(const struct sb_fw_host *h, struct sb_error **err)
 		"priority filter - 10; policy accept; }\n"
 		"add chain " T " prerouting { type nat hook prerouting "
 		"priority dstnat - 10; policy accept; }\n"
+		"add chain " T " postrouting { type nat hook postrouting "
+		"priority srcnat - 10; policy accept; }\n"
 		"add chain " T " from_sandbox\n"
 		"add chain " T " to_host\n"
 		"add chain " T " web_filter\n"
 		"flush chain " T " forward\n"
 		"flush chain " T " input\n"
 		"flush chain " T " prerouting\n"
+		"flush chain " T " postrouting\n"
 		"flush chain " T " from_sandbox\n"
 		"flush chain " T " to_host\n"
 		"flush chain " T " web_filter\n");
@@ -163,6 +169,7 @@ sb_fw_base_script(const struct sb_fw_host *h, struct sb_error **err)
 	sb_buf_appendf(&b,
 		"add rule " T " input iifname \"%s\" jump to_host\n"
 		"add rule " T " to_host ct state established,related accept\n"
+		"add rule " T " to_host ip daddr 127.0.0.0/8 drop\n"
 		"add rule " T " to_host udp dport 67 accept\n"
 		"add rule " T " to_host ip daddr %s meta l4proto { tcp, udp } "
 		"th dport 53 accept\n"
@@ -173,6 +180,14 @@ sb_fw_base_script(const struct sb_fw_host *h, struct sb_error **err)
 		"reset\n"
 		"add rule " T " to_host reject with icmpx admin-prohibited\n",
 		br, b4, b4, h->squid_http, h->squid_https);
+	/* The slot ports forward in the kernel (Incus's nat proxies): the
+	 * host's own connections to 127.0.0.1:PORT are DNATed to the
+	 * sandbox, which could not answer 127.0.0.1, so they leave the
+	 * bridge with its address (this needs route_localnet on the bridge,
+	 * which is why to_host drops the bridge's traffic to 127.0.0.0/8). */
+	sb_buf_appendf(&b,
+		"add rule " T " postrouting oifname \"%s\" ip saddr "
+		"127.0.0.0/8 masquerade\n", br);
 	/* Restricted sandboxes' web traffic goes to Squid, except to ranges
 	 * --allow-cidr opened, private ranges (refused in from_sandbox, and
 	 * Squid must never become a way into the LAN) and the host's own
@@ -671,10 +686,45 @@ sb_fw_list_json(struct sb_error **err)
 }
 
 int
-sb_fw_delete_table(struct sb_error **err)
+sb_fw_route_localnet(const char *bridge, int on, struct sb_error **err)
 {
-	/* "add" first, so deleting a missing table is not an error. */
-	return sb_fw_run("add table " T "\ndelete table " T "\n", 0, err);
+	char path[128];
+	int fd;
+
+	if (check_ifname(bridge) < 0)
+		return sb_error_set(err, SB_E_INPUT, "invalid bridge name "
+				    "'%s'", bridge ? bridge : "");
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/"
+		 "route_localnet", bridge);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, on ? "1\n" : "0\n", 2) != 2) {
+		int e = errno;
+
+		if (fd >= 0)
+			close(fd);
+		errno = e;
+		return sb_error_sys(err, "setting %s", path);
+	}
+	close(fd);
+	return 0;
+}
+
+int
+sb_fw_route_localnet_on(const char *bridge)
+{
+	char path[128], v[4] = "";
+	FILE *f;
+
+	if (check_ifname(bridge) < 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/"
+		 "route_localnet", bridge);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	if (!fgets(v, sizeof(v), f))
+		v[0] = '\0';
+	fclose(f);
+	return v[0] == '1';
 }
 
 int

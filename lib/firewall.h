@@ -9,6 +9,9 @@
  *              DHCP, DNS to the bridge address and the Squid ports
  *   prerouting hook prerouting, nat, priority dstnat - 10: restricted
  *              sandboxes' TCP 80/443 redirected to Squid (web_filter)
+ *   postrouting hook postrouting, nat: the host's 127.0.0.1 connections
+ *              to the slot ports (DNATed by Incus's nat proxies) leave
+ *              the bridge masqueraded
  * Per-sandbox state lives only in set elements keyed by the sandbox's
  * address and commented with its NAME, so adding or removing a sandbox
  * touches its own elements and nothing else:
@@ -86,8 +89,14 @@ int sb_fw_run(const char *script, int dry_run, struct sb_error **err);
 /* `nft -j list table inet sandbox`; SB_E_NOTFOUND when the table is
  * missing.  Caller frees. */
 char *sb_fw_list_json(struct sb_error **err);
-/* Removes the whole table; 0 also when it was not there. */
-int sb_fw_delete_table(struct sb_error **err);
+/* net.ipv4.conf.BRIDGE.route_localnet, which the kernel-forwarded slot
+ * ports need (the host's 127.0.0.1 connections leave through the bridge)
+ * and which would let a sandbox reach the host's 127.0.0.1 services but
+ * for to_host's drop: set only together with the base rules
+ * (sb_egress). */
+int sb_fw_route_localnet(const char *bridge, int on, struct sb_error **err);
+/* 1 when it is on. */
+int sb_fw_route_localnet_on(const char *bridge);
 /* Probes, without changing anything, whether the bridge family has
  * conntrack and reject here (what Incus's network ACLs need): 1 yes,
  * 0 no. */

@@ -178,6 +178,24 @@ sb_sandbox_from_json(json_object *inst, struct sb_error **err)
 	return s;
 }
 
+json_object *
+sb_sandbox_proxy(const char *proto, int host_port, const char *addr,
+		 int guest_port)
+{
+	json_object *d = json_object_new_object();
+	char l[64], cn[96];
+
+	snprintf(l, sizeof(l), "%s:127.0.0.1:%d", proto, host_port);
+	snprintf(cn, sizeof(cn), "%s:%s:%d", proto, addr ? addr : "127.0.0.1",
+		 guest_port);
+	json_object_object_add(d, "type", json_object_new_string("proxy"));
+	json_object_object_add(d, "listen", json_object_new_string(l));
+	json_object_object_add(d, "connect", json_object_new_string(cn));
+	if (addr)
+		json_object_object_add(d, "nat", json_object_new_string("true"));
+	return d;
+}
+
 void
 sb_sandbox_free(struct sb_sandbox *s)
 {

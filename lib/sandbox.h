@@ -91,6 +91,14 @@ struct sb_sandbox *sb_sandbox_from_json(json_object *inst,
 void sb_sandbox_free(struct sb_sandbox *s);
 void sb_sandbox_list_free(struct sb_sandbox **v, size_t n);
 
+/* A proxy device listening on the host's 127.0.0.1:host_port (proto
+ * "tcp" or "udp").  With the sandbox's pinned address it forwards in the
+ * kernel (nat=true: a DNAT rule Incus writes, no forkproxy process, no
+ * second of Incus polling at start) to addr:guest_port; without one
+ * (legacy sandboxes) through forkproxy to the container's
+ * 127.0.0.1:guest_port.  A new object the caller owns. */
+json_object *sb_sandbox_proxy(const char *proto, int host_port,
+			      const char *addr, int guest_port);
 /* Parses "tcp:127.0.0.1:2201" and similar into a port; 0 on failure. */
 int sb_listen_port(const char *listen);
 

@@ -171,6 +171,33 @@ inject_files(struct sb_incus *c, const char *inst, const struct sb_env *env,
 	return 0;
 }
 
+/* One attempt: connects without blocking and waits at most connect_ms
+ * for the handshake and 1 s for the banner.  The short connect wait
+ * matters: a SYN sent before the container's address is up is lost, and
+ * the kernel would only retransmit it a whole second later. */
+static int
+sshd_banner(const struct sockaddr_in *a, int connect_ms)
+{
+	_cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC |
+					SOCK_NONBLOCK, 0);
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	char banner[8] = "";
+	int soerr = 0;
+	socklen_t len = sizeof(soerr);
+
+	if (fd < 0)
+		return 0;
+	if (connect(fd, (const struct sockaddr *)a, sizeof(*a)) < 0) {
+		if (errno != EINPROGRESS || poll(&p, 1, connect_ms) != 1 ||
+		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0 ||
+		    soerr != 0)
+			return 0;
+	}
+	p.events = POLLIN;
+	return poll(&p, 1, 1000) == 1 && read(fd, banner, 4) == 4 &&
+	       memcmp(banner, "SSH-", 4) == 0;
+}
+
 /* Readiness is sshd answering with its banner on the slot's host port:
  * that is what the user's first ssh needs, through the proxy device. */
 static int
@@ -182,16 +209,11 @@ wait_sshd(int port, double timeout, struct sb_error **err)
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	while (sb_host_now() < deadline) {
-		_cleanup_close_ int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		char banner[8] = "";
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
 
 		if (sb_host_check_interrupt(err) < 0)
 			return -1;
-		if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
-		    poll(&p, 1, 1000) == 1 &&
-		    read(fd, banner, 4) == 4 && memcmp(banner, "SSH-", 4) == 0)
+		if (sshd_banner(&a, 50))
 			return 0;
 		nanosleep(&ts, NULL);
 	}
@@ -211,20 +233,6 @@ port_free_on_host(int port)
 	if (fd < 0)
 		return 1;
 	return bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-}
-
-static void
-add_proxy(json_object *devs, const char *name, int host, int guest)
-{
-	json_object *d = json_object_new_object();
-	char l[64], cn[64];
-
-	snprintf(l, sizeof(l), "tcp:127.0.0.1:%d", host);
-	snprintf(cn, sizeof(cn), "tcp:127.0.0.1:%d", guest);
-	json_object_object_add(d, "type", json_object_new_string("proxy"));
-	json_object_object_add(d, "listen", json_object_new_string(l));
-	json_object_object_add(d, "connect", json_object_new_string(cn));
-	json_object_object_add(devs, name, d);
 }
 
 static int
@@ -332,9 +340,12 @@ create_body(const char *inst, const char *stack, int slot, const char *addr,
 		json_object_object_add(cfg, k, json_object_get(v));
 	json_object_object_add(body, "config", cfg);
 	json_object_object_add(devs, "eth0", sb_setup_nic(addr));
-	add_proxy(devs, "ssh-proxy", SB_SSH_BASE + slot, 22);
-	add_proxy(devs, "app-proxy", SB_APP_BASE + slot, SB_APP_PORT);
-	add_proxy(devs, "alt-proxy", SB_ALT_BASE + slot, SB_ALT_PORT);
+	json_object_object_add(devs, "ssh-proxy", sb_sandbox_proxy(
+		"tcp", SB_SSH_BASE + slot, addr, 22));
+	json_object_object_add(devs, "app-proxy", sb_sandbox_proxy(
+		"tcp", SB_APP_BASE + slot, addr, SB_APP_PORT));
+	json_object_object_add(devs, "alt-proxy", sb_sandbox_proxy(
+		"tcp", SB_ALT_BASE + slot, addr, SB_ALT_PORT));
 	json_object_object_add(body, "devices", devs);
 	json_object_object_add(body, "start", json_object_new_boolean(1));
 	return body;
@@ -696,6 +707,16 @@ pin_address(struct sb_incus *c, struct sb_sandbox **s, struct sb_error **err)
 			       json_object_new_string(addr));
 	devs = json_object_new_object();
 	json_object_object_add(devs, "eth0", nic);
+	/* Its ports forward in the kernel from now on (no forkproxy). */
+	if ((*s)->ssh_port)
+		json_object_object_add(devs, "ssh-proxy", sb_sandbox_proxy(
+			"tcp", (*s)->ssh_port, addr, 22));
+	if ((*s)->app_port)
+		json_object_object_add(devs, "app-proxy", sb_sandbox_proxy(
+			"tcp", (*s)->app_port, addr, SB_APP_PORT));
+	if ((*s)->alt_port)
+		json_object_object_add(devs, "alt-proxy", sb_sandbox_proxy(
+			"tcp", (*s)->alt_port, addr, SB_ALT_PORT));
 	cfg = json_object_new_object();
 	json_object_object_add(cfg, "boot.autostart",
 			       json_object_new_string("false"));
@@ -707,13 +728,6 @@ pin_address(struct sb_incus *c, struct sb_sandbox **s, struct sb_error **err)
 	sb_sandbox_free(*s);
 	*s = now;
 	return 0;
-}
-
-/* The sandbox's NIC is on our bridge (legacy ones may be elsewhere). */
-static int
-on_our_bridge(const struct sb_sandbox *s)
-{
-	return s->nic_network && strcmp(s->nic_network, SB_BRIDGE) == 0;
 }
 
 /* Stores what the sandbox keeps of its environment (value NULL: back to
@@ -762,7 +776,7 @@ restart(struct sb_incus *c, const struct sb_start_opts *o,
 		res->already_running = 1;
 		goto fill;
 	}
-	if (on_our_bridge(s) && !s->fixed_ipv4 && pin_address(c, sp, err) < 0)
+	if (sb_egress_on_bridge(s) && !s->fixed_ipv4 && pin_address(c, sp, err) < 0)
 		return sb_error_prefix(err, "restarting '%s'", o->name);
 	s = *sp;
 	/* Rules first: the container boots into them.  The environment is

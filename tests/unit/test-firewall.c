@@ -48,10 +48,14 @@ static const char *base_lines[] = {
 	"add rule inet sandbox from_sandbox udp dport 443 accept\n",
 	"add rule inet sandbox from_sandbox reject with icmpx "
 	"admin-prohibited\n",
+	"add rule inet sandbox to_host ct state established,related accept\n",
+	"add rule inet sandbox to_host ip daddr 127.0.0.0/8 drop\n",
 	"add rule inet sandbox to_host ip daddr 10.87.20.1 meta l4proto { "
 	"tcp, udp } th dport 53 accept\n",
 	"add rule inet sandbox to_host ip daddr 10.87.20.1 tcp dport { 3180, "
 	"3181 } accept\n",
+	"add rule inet sandbox postrouting oifname \"sandboxbr0\" ip saddr "
+	"127.0.0.0/8 masquerade\n",
 	"add rule inet sandbox prerouting iifname \"sandboxbr0\" ip saddr "
 	"@restricted4 jump web_filter\n",
 	"add rule inet sandbox web_filter ip daddr @private4 return\n",
