@@ -16,6 +16,7 @@
 #include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -61,8 +62,77 @@ sb_agent_socket(const char *name)
 	return agent_path(name, "sock");
 }
 
+/* DIR/NAME.d/agent.sock: where the agent itself binds, in a directory of
+ * the agent's uid that only it and root can enter. */
+static char *
+bound_path(const char *name)
+{
+	return agent_path(name, "d/agent.sock");
+}
+
+char *
+sb_agent_share_dir(const char *name)
+{
+	_cleanup_free_ char *parent = strdup(sb_agent_dir());
+	char *slash = parent ? strrchr(parent, '/') : NULL, *s;
+
+	if (!slash || sb_name_check(name, NULL) < 0)
+		return NULL;
+	*slash = '\0';
+	if (asprintf(&s, "%s/share/%s", *parent ? parent : "", name) < 0)
+		return NULL;
+	return s;
+}
+
+/* SHARE/NAME/agent.sock, the name the container sees. */
+static char *
+shared_path(const char *name)
+{
+	_cleanup_free_ char *d = sb_agent_share_dir(name);
+	char *s;
+
+	if (!d || asprintf(&s, "%s/" SB_AGENT_SOCK_NAME, d) < 0)
+		return NULL;
+	return s;
+}
+
+int
+sb_agent_share_prepare(const char *name, struct sb_error **err)
+{
+	_cleanup_free_ char *d = sb_agent_share_dir(name);
+	struct stat st;
+
+	if (!d)
+		return sb_error_set(err, SB_E_INPUT, "bad sandbox name '%s'",
+				    name);
+	if (sb_host_mkdirs(d, 0755, err) < 0)
+		return -1;
+	/* Root's, and nobody else may write in it: what the container
+	 * connects to must be the agent's socket and nothing it planted. */
+	if (lstat(d, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & 022))
+		return sb_error_set(err, SB_E_PERM, "%s is not a directory of "
+				    "root's that only root can write; remove "
+				    "it and retry", d);
+	return 0;
+}
+
+void
+sb_agent_share_remove(const char *name)
+{
+	_cleanup_free_ char *d = sb_agent_share_dir(name);
+	_cleanup_free_ char *sock = shared_path(name);
+
+	if (sock)
+		unlink(sock);
+	if (d)
+		rmdir(d);
+}
+
 /* Makes DIR (and its parent) and insists it is a real directory of ours
- * that nobody else can enter: the socket in it gives use of the key. */
+ * that nobody else can list or write: others may only pass through it to
+ * the agent's own NAME.d (the agent runs as the container's uid 1000,
+ * mapped), and each socket in it is 0600. */
 static int
 ensure_dir(struct sb_error **err)
 {
@@ -79,7 +149,7 @@ ensure_dir(struct sb_error **err)
 		if (mkdir(parent, 0755) < 0 && errno != EEXIST)
 			return sb_error_sys(err, "creating %s", parent);
 	}
-	if (mkdir(d, 0700) < 0 && errno != EEXIST)
+	if (mkdir(d, 0711) < 0 && errno != EEXIST)
 		return sb_error_sys(err, "creating %s", d);
 	if (lstat(d, &st) < 0)
 		return sb_error_sys(err, "checking %s", d);
@@ -87,7 +157,7 @@ ensure_dir(struct sb_error **err)
 		return sb_error_set(err, SB_E_PERM, "%s is not a directory "
 				    "owned by uid %u; remove it and retry", d,
 				    (unsigned)geteuid());
-	if ((st.st_mode & 07777) != 0700 && chmod(d, 0700) < 0)
+	if ((st.st_mode & 07777) != 0711 && chmod(d, 0711) < 0)
 		return sb_error_sys(err, "making %s private", d);
 	return 0;
 }
@@ -193,13 +263,22 @@ sb_agent_stop(const char *name)
 {
 	_cleanup_free_ char *sock = agent_path(name, "sock");
 	_cleanup_free_ char *pidfile = agent_path(name, "pid");
+	_cleanup_free_ char *bound = bound_path(name);
+	_cleanup_free_ char *dir = agent_path(name, "d");
+	_cleanup_free_ char *shared = shared_path(name);
 
-	if (!sock || !pidfile)
+	if (!sock || !pidfile || !bound || !dir)
 		return;
-	kill_agent(read_pid(pidfile), sock);
+	kill_agent(read_pid(pidfile), bound);
+	kill_agent(scan_for_agent(bound), bound);
+	/* Agents of an older version were bound to DIR/NAME.sock. */
 	kill_agent(scan_for_agent(sock), sock);
 	unlink(sock);
 	unlink(pidfile);
+	unlink(bound);
+	rmdir(dir);
+	if (shared)
+		unlink(shared);
 }
 
 /* The environment for our children: the minimal one (no token, nothing
@@ -306,57 +385,82 @@ write_pidfile(const char *pidfile, pid_t pid, struct sb_error **err)
 	return 0;
 }
 
+/* DIR/NAME.d, owned by the agent's uid, 0700; made anew. */
+static int
+private_dir(const char *dir, uid_t uid, gid_t gid, struct sb_error **err)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (mkdir(dir, 0700) < 0)
+		return sb_error_sys(err, "creating %s", dir);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || (uid != (uid_t)-1 && fchown(fd, uid, gid) < 0))
+		return sb_error_sys(err, "handing %s to uid %u", dir,
+				    (unsigned)uid);
+	return 0;
+}
+
+/* Runs `ssh-agent -s -P '!*' -a bound` as uid/gid (or as we are, with -1)
+ * with the minimal environment, stdout to out_fd; returns its pid. */
+static pid_t
+spawn_agent(const char *bound, uid_t uid, gid_t gid, int out_fd)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	/* -P with a pattern that matches nothing: no PKCS#11 or
+	 * security-key provider can be loaded into the agent by whoever
+	 * reaches its socket (the sandbox does). */
+	int nul = open("/dev/null", O_RDWR);
+
+	if (nul < 0 || dup2(nul, STDIN_FILENO) < 0 ||
+	    dup2(out_fd, STDOUT_FILENO) < 0 || dup2(nul, STDERR_FILENO) < 0)
+		_exit(126);
+	/* The agent outlives us: it must not hold our caller's descriptors
+	 * (a test runner's pipe, a terminal). */
+	closefrom(3);
+	if (uid != (uid_t)-1 &&
+	    (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
+	     setresuid(uid, uid, uid) < 0))
+		_exit(126);
+	execvpe("ssh-agent", (char *const[]){ "ssh-agent", "-s", "-P", "!*",
+					      "-a", (char *)bound, NULL },
+		sb_host_min_env());
+	_exit(127);
+}
+
 int
-sb_agent_start(const char *name, struct sb_error **err)
+sb_agent_start(const char *name, uid_t uid, gid_t gid, struct sb_error **err)
 {
 	_cleanup_free_ char *sock = agent_path(name, "sock");
 	_cleanup_free_ char *pidfile = agent_path(name, "pid");
+	_cleanup_free_ char *bound = bound_path(name);
+	_cleanup_free_ char *dir = agent_path(name, "d");
+	_cleanup_free_ char *shared = shared_path(name);
 	struct sb_buf out = { .max = 4096 };
-	posix_spawn_file_actions_t fa;
-	char **env;
-	int fds[2], st, rc;
+	int fds[2], st;
 	pid_t pid, agent = -1;
 	const char *p;
 
-	if (!sock || !pidfile)
+	if (!sock || !pidfile || !bound || !dir || !shared)
 		return sb_error_set(err, SB_E_INPUT, "bad sandbox name '%s'",
 				    name);
-	if (strlen(sock) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+	if (strlen(bound) >= sizeof(((struct sockaddr_un *)0)->sun_path))
 		return sb_error_set(err, SB_E_INPUT, "agent socket path %s "
-				    "is too long for a unix socket", sock);
+				    "is too long for a unix socket", bound);
 	if (ensure_dir(err) < 0)
 		return -1;
 	sb_agent_stop(name);
+	if (private_dir(dir, uid, gid, err) < 0)
+		return -1;
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return sb_error_sys(err, "starting ssh-agent");
-	env = child_env(NULL);
-	{
-		/* -P with a pattern that matches nothing: no PKCS#11 or
-		 * security-key provider can be loaded into the agent by
-		 * whoever reaches its socket (the sandbox does). */
-		char *const argv[] = { "ssh-agent", "-s", "-P", "!*", "-a",
-				       sock, NULL };
-
-		posix_spawn_file_actions_init(&fa);
-		posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-		posix_spawn_file_actions_addopen(&fa, STDIN_FILENO,
-						 "/dev/null", O_RDONLY, 0);
-		posix_spawn_file_actions_addopen(&fa, STDERR_FILENO,
-						 "/dev/null", O_WRONLY, 0);
-		/* The agent outlives us: it must not hold our caller's
-		 * descriptors (a test runner's pipe, a terminal). */
-		posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-		rc = posix_spawnp(&pid, "ssh-agent", &fa, NULL, argv,
-				  env ? env : (char **)sb_host_min_env());
-		posix_spawn_file_actions_destroy(&fa);
-	}
-	child_env_free(env, NULL);
+	pid = spawn_agent(bound, uid, gid, fds[1]);
 	close(fds[1]);
-	if (rc != 0) {
+	if (pid < 0) {
 		close(fds[0]);
-		errno = rc;
-		return sb_error_sys(err, "running ssh-agent (is OpenSSH's "
-				    "client installed?)");
+		return sb_error_sys(err, "running ssh-agent");
 	}
 	slurp(fds[0], &out);
 	close(fds[0]);
@@ -365,12 +469,23 @@ sb_agent_start(const char *name, struct sb_error **err)
 	if (p)
 		agent = (pid_t)strtol(p + 14, NULL, 10);
 	sb_buf_release(&out);
-	if (st != 0 || agent <= 1)
+	if (st != 0 || agent <= 1) {
+		rmdir(dir);
 		return sb_error_set(err, SB_E_FAIL, "ssh-agent did not start "
-				    "on %s (exit status %d)", sock, st);
-	if (write_pidfile(pidfile, agent, err) < 0) {
-		kill_agent(agent, sock);
-		unlink(sock);
+				    "on %s (exit status %d%s)", bound, st,
+				    st == 127 ? ": is OpenSSH's client "
+				    "installed?" : "");
+	}
+	/* Two more names for the same socket: DIR/NAME.sock for the host
+	 * side, and one in the directory shared (read-only) with the
+	 * container. */
+	if (write_pidfile(pidfile, agent, err) < 0 ||
+	    (link(bound, sock) < 0 && sb_error_sys(err, "linking %s", sock)) ||
+	    (access(shared, F_OK) == 0 && unlink(shared) < 0 &&
+	     sb_error_sys(err, "replacing %s", shared)) ||
+	    (link(bound, shared) < 0 && errno != ENOENT &&
+	     sb_error_sys(err, "linking %s", shared))) {
+		sb_agent_stop(name);
 		return -1;
 	}
 	return 0;

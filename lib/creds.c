@@ -35,6 +35,7 @@
 #define GUEST_UID 1000
 #define GUEST_GID 1000
 #define GUEST_HOME "/home/ubuntu"
+#define TMPFILES_FILE "/etc/tmpfiles.d/sandbox-agent.conf"
 #define PROFILE_FILE "/etc/profile.d/sandbox-agent.sh"
 #define SSH_CONFIG_FILE "/etc/ssh/ssh_config.d/sandbox-github.conf"
 
@@ -177,16 +178,78 @@ fail:
 	return -1;
 }
 
-/* Starts the sandbox's agent and loads key into it. */
+/* The host uid and gid that the container's uid/gid 1000 map to, from
+ * the instance's idmap (volatile.idmap.current, or .next before its
+ * first start): the agent runs as them. */
 static int
-agent_load(const char *name, const struct sb_deploykey *key,
+mapped_ids(json_object *inst, uid_t *uid, gid_t *gid, struct sb_error **err)
+{
+	static const char *const keys[] = { "volatile.idmap.current",
+					    "volatile.idmap.next" };
+	json_object *cfg;
+	int have_u = 0, have_g = 0;
+
+	if (!json_object_object_get_ex(inst, "config", &cfg))
+		cfg = NULL;
+	for (size_t k = 0; k < 2 && !(have_u && have_g); k++) {
+		const char *text = sb_json_str(cfg, keys[k]);
+		_cleanup_json_ json_object *map = text ?
+			json_tokener_parse(text) : NULL;
+
+		for (size_t i = 0; i < sb_json_array_len(map); i++) {
+			json_object *e = json_object_array_get_idx(map, i), *v;
+			long long host = -1, ns = -1, range = -1;
+			int isu = 0, isg = 0;
+
+			if (json_object_object_get_ex(e, "Hostid", &v))
+				host = json_object_get_int64(v);
+			if (json_object_object_get_ex(e, "Nsid", &v))
+				ns = json_object_get_int64(v);
+			if (json_object_object_get_ex(e, "Maprange", &v))
+				range = json_object_get_int64(v);
+			if (json_object_object_get_ex(e, "Isuid", &v))
+				isu = json_object_get_boolean(v);
+			if (json_object_object_get_ex(e, "Isgid", &v))
+				isg = json_object_get_boolean(v);
+			if (host < 0 || ns < 0 || ns > 1000 ||
+			    1000 >= ns + range || host + 1000 - ns > 0x7fffffff)
+				continue;
+			/* Never host root: that would make the agent root's
+			 * and hand it to a privileged container's uid 0. */
+			if (host + 1000 - ns == 0)
+				continue;
+			if (isu && !have_u) {
+				*uid = (uid_t)(host + 1000 - ns);
+				have_u = 1;
+			}
+			if (isg && !have_g) {
+				*gid = (gid_t)(host + 1000 - ns);
+				have_g = 1;
+			}
+		}
+	}
+	if (!have_u || !have_g)
+		return sb_error_set(err, SB_E_FAIL, "no uid map for the "
+				    "container's uid 1000 (volatile.idmap."
+				    "current): a privileged container cannot "
+				    "hold a deploy key safely");
+	return 0;
+}
+
+/* Starts the sandbox's agent as the host ids of the container's uid
+ * 1000 and loads key into it. */
+static int
+agent_load(const char *name, json_object *inst, const struct sb_deploykey *key,
 	   struct sb_error **err)
 {
 	char *pem = NULL;
 	size_t len = 0;
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
 	int r;
 
-	if (sb_agent_start(name, err) < 0)
+	if (mapped_ids(inst, &uid, &gid, err) < 0 ||
+	    sb_agent_start(name, uid, gid, err) < 0)
 		return -1;
 	if (sb_deploykey_private(key, &pem, &len, err) < 0)
 		return -1;
@@ -195,28 +258,42 @@ agent_load(const char *name, const struct sb_deploykey *key,
 	return r;
 }
 
-/* The proxy device that shows the host agent's socket inside: listening
- * in the instance, owned by uid 1000 and usable by it alone. */
+/* The device that shows the agent's socket inside: the host directory of
+ * root's holding one more name of it, read-only at SB_CREDS_GUEST_DIR
+ * (outside /run, whose tmpfs would hide it); SB_CREDS_GUEST_SOCK is a
+ * symlink to it (sb_creds_after_boot).  A disk device starts no
+ * forkproxy and costs Incus nothing at start. */
 static json_object *
 agent_device(const char *name)
 {
-	_cleanup_free_ char *sock = sb_agent_socket(name);
-	_cleanup_free_ char *connect = sock ? sb_text_fmt("unix:%s", sock) : NULL;
+	_cleanup_free_ char *dir = sb_agent_share_dir(name);
 	json_object *d;
 
-	if (!connect)
+	if (!dir)
 		return NULL;
 	d = json_object_new_object();
-	json_object_object_add(d, "type", json_object_new_string("proxy"));
-	json_object_object_add(d, "bind", json_object_new_string("instance"));
-	json_object_object_add(d, "listen",
-			       json_object_new_string("unix:"
-						      SB_CREDS_GUEST_SOCK));
-	json_object_object_add(d, "connect", json_object_new_string(connect));
-	json_object_object_add(d, "uid", json_object_new_string("1000"));
-	json_object_object_add(d, "gid", json_object_new_string("1000"));
-	json_object_object_add(d, "mode", json_object_new_string("0600"));
+	json_object_object_add(d, "type", json_object_new_string("disk"));
+	json_object_object_add(d, "source", json_object_new_string(dir));
+	json_object_object_add(d, "path",
+			       json_object_new_string(SB_CREDS_GUEST_DIR));
+	json_object_object_add(d, "readonly", json_object_new_string("true"));
 	return d;
+}
+
+int
+sb_creds_devices(const struct sb_creds *cr, json_object *devices,
+		 struct sb_error **err)
+{
+	json_object *d;
+
+	if (!cr)
+		return 0;
+	if (sb_agent_share_prepare(cr->name, err) < 0)
+		return -1;
+	if (!(d = agent_device(cr->name)))
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	json_object_object_add(devices, SB_CREDS_DEVICE, d);
+	return 0;
 }
 
 static int
@@ -364,6 +441,30 @@ github_ssh_override(struct sb_incus *c, const char *instance,
 	return 0;
 }
 
+static json_object *get_instance(struct sb_incus *c, const char *instance,
+				 struct sb_error **err);
+
+/* In the container's /run (a tmpfs, new at every boot): the contract's
+ * socket path, a symlink into the shared directory.  A tmpfiles.d line
+ * makes it again when the container reboots itself. */
+static const char tmpfiles_text[] =
+	"# Written by sandbox-start: the deploy key's agent socket.\n"
+	"L+ " SB_CREDS_GUEST_SOCK " - - - - " SB_CREDS_GUEST_DIR "/"
+	SB_AGENT_SOCK_NAME "\n";
+
+int
+sb_creds_after_boot(struct sb_incus *c, const char *instance,
+		    struct sb_error **err)
+{
+	if (sb_file_symlink(c, instance, SB_CREDS_GUEST_SOCK,
+			    SB_CREDS_GUEST_DIR "/" SB_AGENT_SOCK_NAME,
+			    err) < 0 ||
+	    sb_file_push(c, instance, TMPFILES_FILE, tmpfiles_text,
+			 sizeof(tmpfiles_text) - 1, 0, 0, 0644, err) < 0)
+		return sb_error_prefix(err, "linking %s", SB_CREDS_GUEST_SOCK);
+	return 0;
+}
+
 static const char profile_text[] =
 	"# Written by sandbox-start: the deploy key's agent, kept on the "
 	"host.\n"
@@ -373,12 +474,15 @@ int
 sb_creds_attach(struct sb_creds *cr, struct sb_incus *c, const char *instance,
 		struct sb_error **err)
 {
-	json_object *config, *devices;
+	_cleanup_json_ json_object *inst = NULL;
+	json_object *config;
 	char id[32];
 
 	if (!cr)
 		return 0;
-	if (agent_load(cr->name, cr->key, err) < 0)
+	if (!(inst = get_instance(c, instance, err)) ||
+	    agent_load(cr->name, inst, cr->key, err) < 0 ||
+	    sb_creds_after_boot(c, instance, err) < 0)
 		return sb_error_prefix(err, "starting the ssh-agent of '%s'",
 				       cr->name);
 	config = json_object_new_object();
@@ -397,11 +501,8 @@ sb_creds_attach(struct sb_creds *cr, struct sb_incus *c, const char *instance,
 				       json_object_new_string(cr->ssh_key_file));
 	json_object_object_add(config, "environment.SSH_AUTH_SOCK",
 			       json_object_new_string(SB_CREDS_GUEST_SOCK));
-	devices = json_object_new_object();
-	json_object_object_add(devices, SB_CREDS_DEVICE,
-			       agent_device(cr->name));
-	if (patch_instance(c, instance, config, devices, err) < 0)
-		return sb_error_prefix(err, "adding the agent socket to '%s'",
+	if (patch_instance(c, instance, config, NULL, err) < 0)
+		return sb_error_prefix(err, "recording the repository of '%s'",
 				       instance);
 	if (sb_file_push(c, instance, PROFILE_FILE, profile_text,
 			 sizeof(profile_text) - 1, 0, 0, 0644, err) < 0)
@@ -420,6 +521,7 @@ sb_creds_undo(struct sb_creds *cr, const char *name)
 	    sb_github_key_delete(cr->gh, cr->slug, cr->key_id, NULL) == 0)
 		cr->key_id = 0;
 	sb_agent_stop(name ? name : cr->name);
+	sb_agent_share_remove(name ? name : cr->name);
 }
 
 /* ---- restart, stop, remove ---- */
@@ -482,7 +584,7 @@ sb_creds_restart_ex(struct sb_incus *c, const struct sb_sandbox *s,
 	struct sb_repo repo = { 0 };
 	const char *keyfile;
 	long long old_id, new_id = 0;
-	json_object *config, *devices;
+	json_object *config;
 	char id[32];
 	int ret = -1;
 
@@ -493,29 +595,18 @@ sb_creds_restart_ex(struct sb_incus *c, const struct sb_sandbox *s,
 	inst = get_instance(c, s->instance, err);
 	if (!inst)
 		return -1;
-	/* The device is set again each time: a sandbox made by the older
-	 * scripts has none, and replacing an identical one is a no-op. */
-	devices = json_object_new_object();
-	json_object_object_add(devices, SB_CREDS_DEVICE,
-			       agent_device(s->name));
-	if (sb_agent_state(s->name) == SB_AGENT_OK) {
-		config = json_object_new_object();
-		json_object_object_add(config, "environment.SSH_AUTH_SOCK",
-			json_object_new_string(SB_CREDS_GUEST_SOCK));
-		return patch_instance(c, s->instance, config, devices, err);
-	}
+	/* The agent lives on (a running sandbox): only the container's
+	 * link to it, which a reboot inside may have lost. */
+	if (sb_agent_state(s->name) == SB_AGENT_OK)
+		return sb_creds_after_boot(c, s->instance, err);
 	title = key_title(s->name);
 	keyfile = config_str(inst, SB_KEY("ssh-key"));
 	if (keyfile && *keyfile) {
 		/* The user's own key: load it again, nothing to rotate. */
 		key = sb_deploykey_from_file(keyfile, title, err);
-		if (!key || agent_load(s->name, key, err) < 0)
+		if (!key || agent_load(s->name, inst, key, err) < 0)
 			goto out;
-		config = json_object_new_object();
-		json_object_object_add(config, "environment.SSH_AUTH_SOCK",
-			json_object_new_string(SB_CREDS_GUEST_SOCK));
-		ret = patch_instance(c, s->instance, config, devices, err);
-		devices = NULL;
+		ret = sb_creds_after_boot(c, s->instance, err);
 		goto out;
 	}
 	if (sb_repo_parse(s->repo, &repo, err) < 0)
@@ -534,16 +625,15 @@ sb_creds_restart_ex(struct sb_incus *c, const struct sb_sandbox *s,
 				"agent ended); making a new one", s->name);
 		goto out;
 	}
-	if (agent_load(s->name, key, err) < 0)
+	if (agent_load(s->name, inst, key, err) < 0)
 		goto undo;
 	snprintf(id, sizeof(id), "%lld", new_id);
 	config = json_object_new_object();
 	json_object_object_add(config, SB_KEY("deploy-key-id"),
 			       json_object_new_string(id));
-	json_object_object_add(config, "environment.SSH_AUTH_SOCK",
-			       json_object_new_string(SB_CREDS_GUEST_SOCK));
-	ret = patch_instance(c, s->instance, config, devices, err);
-	devices = NULL;
+	ret = patch_instance(c, s->instance, config, NULL, err);
+	if (ret == 0)
+		ret = sb_creds_after_boot(c, s->instance, err);
 	if (ret < 0)
 		goto undo;
 	old_id = parse_id(config_str(inst, SB_KEY("deploy-key-id")));
@@ -560,11 +650,44 @@ undo:
 	sb_agent_stop(s->name);
 	ret = -1;
 out:
-	json_object_put(devices);
 	sb_deploykey_free(key);
 	sb_github_free(gh);
 	sb_repo_release(&repo);
 	return ret;
+}
+
+int
+sb_creds_before_boot(struct sb_incus *c, const struct sb_sandbox *s,
+		     struct sb_error **err)
+{
+	_cleanup_json_ json_object *inst = NULL;
+	_cleanup_free_ char *dir = NULL;
+	json_object *devs, *d, *config, *devices;
+	const char *type, *source;
+
+	if (!s->repo)
+		return 0;
+	if (sb_agent_share_prepare(s->name, err) < 0 ||
+	    !(inst = get_instance(c, s->instance, err)) ||
+	    !(dir = sb_agent_share_dir(s->name)))
+		return -1;
+	if (json_object_object_get_ex(inst, "devices", &devs) &&
+	    json_object_object_get_ex(devs, SB_CREDS_DEVICE, &d) &&
+	    (type = sb_json_str(d, "type")) && strcmp(type, "disk") == 0 &&
+	    (source = sb_json_str(d, "source")) && strcmp(source, dir) == 0)
+		return 0;
+	/* A sandbox of the older scripts has no device, one of an earlier
+	 * version a unix proxy (a forkproxy, and a second at every
+	 * start): both get the shared directory. */
+	config = json_object_new_object();
+	json_object_object_add(config, "environment.SSH_AUTH_SOCK",
+			       json_object_new_string(SB_CREDS_GUEST_SOCK));
+	devices = json_object_new_object();
+	json_object_object_add(devices, SB_CREDS_DEVICE, agent_device(s->name));
+	if (patch_instance(c, s->instance, config, devices, err) < 0)
+		return sb_error_prefix(err, "giving '%s' its agent directory",
+				       s->name);
+	return 0;
 }
 
 int
@@ -591,6 +714,7 @@ sb_creds_remove(const struct sb_sandbox *s, char **left)
 
 	*left = NULL;
 	sb_agent_stop(s->name);
+	sb_agent_share_remove(s->name);
 	id = parse_id(s->deploy_key_id);
 	if (!id || !s->repo)
 		return;

@@ -29,14 +29,27 @@ struct sb_creds_opts {
  * on GitHub. */
 int sb_creds_prepare(const struct sb_creds_opts *o, struct sb_creds **out,
 		     struct sb_error **err);
-/* After the instance runs: starts the agent, loads the key, adds the
- * agent socket device, stores user.sandbox.deploy-key-id,
+/* After the instance runs: starts the agent, loads the key, links the
+ * socket inside (sb_creds_after_boot), stores user.sandbox.deploy-key-id,
  * user.sandbox.repo/branch (and user.sandbox.ssh-key with --ssh-key),
  * sets SSH_AUTH_SOCK (environment.SSH_AUTH_SOCK and
  * /etc/profile.d/sandbox-agent.sh), clones into /workspace/project as
  * uid 1000.  A failed clone's error carries git's own message. */
 int sb_creds_attach(struct sb_creds *cr, struct sb_incus *c,
 		    const char *instance, struct sb_error **err);
+/* At creation, before the instance exists: the agent's disk device for
+ * the create request (nothing when cr is NULL), its host directory made. */
+int sb_creds_devices(const struct sb_creds *cr, json_object *devices,
+		     struct sb_error **err);
+/* Before a sandbox with a repository starts (and on a running one): its
+ * agent directory exists and its device is the disk device (older
+ * sandboxes had a proxy device, or none). */
+int sb_creds_before_boot(struct sb_incus *c, const struct sb_sandbox *s,
+			 struct sb_error **err);
+/* After boot: the container's SB_CREDS_GUEST_SOCK symlink (in its /run
+ * tmpfs) and the tmpfiles.d line that remakes it at a reboot inside. */
+int sb_creds_after_boot(struct sb_incus *c, const char *instance,
+			struct sb_error **err);
 /* Undoes prepare and attach after a failed start: deletes the key from
  * GitHub, ends the agent.  Best effort; never fails. */
 void sb_creds_undo(struct sb_creds *cr, const char *name);
@@ -82,8 +95,9 @@ const char *sb_creds_branch(const struct sb_creds *cr);
 const char *sb_creds_fingerprint(const struct sb_creds *cr);
 
 /* Names shared with tests and the lifecycle code. */
-#define SB_CREDS_DEVICE "ssh-agent"              /* the proxy device */
-#define SB_CREDS_GUEST_SOCK "/run/ssh-agent.sock" /* inside */
+#define SB_CREDS_DEVICE "ssh-agent"              /* the disk device */
+#define SB_CREDS_GUEST_SOCK "/run/ssh-agent.sock" /* inside: a symlink */
+#define SB_CREDS_GUEST_DIR "/var/lib/sandbox-agent" /* the shared dir */
 #define SB_CREDS_WORKSPACE "/workspace/project"
 
 #endif

@@ -61,6 +61,16 @@ sb_file_push(struct sb_incus *c, const char *instance, const char *path,
 }
 
 int
+sb_file_symlink(struct sb_incus *c, const char *instance, const char *path,
+		const char *target, struct sb_error **err)
+{
+	if (sb_file_delete(c, instance, path, err) < 0)
+		return -1;
+	return push(c, instance, path, "symlink", target, strlen(target), 0,
+		    0, 0777, err);
+}
+
+int
 sb_file_mkdir(struct sb_incus *c, const char *instance, const char *path,
 	      int uid, int gid, int mode, struct sb_error **err)
 {

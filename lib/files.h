@@ -18,6 +18,10 @@ int sb_file_push(struct sb_incus *c, const char *instance, const char *path,
 		 const void *data, size_t len, int uid, int gid, int mode,
 		 struct sb_error **err);
 /* Creates a directory (no-op when it exists). */
+/* A symlink at path to target (replacing what is there). */
+int sb_file_symlink(struct sb_incus *c, const char *instance,
+		    const char *path, const char *target,
+		    struct sb_error **err);
 int sb_file_mkdir(struct sb_incus *c, const char *instance, const char *path,
 		  int uid, int gid, int mode, struct sb_error **err);
 /* Reads a file into out (capped at max bytes; 0 for the default).  A

@@ -540,6 +540,15 @@ create(struct sb_incus *c, const struct sb_start_opts *o, int want_slot,
 	    fault("create", err) < 0)
 		goto undo;
 	body = create_body(inst, stack, slot, addr, o, repo, ecfg, cr, keep);
+	{
+		json_object *devs;
+
+		/* The agent's directory is a device from the start: no
+		 * hot-plug, no forkproxy. */
+		if (!json_object_object_get_ex(body, "devices", &devs) ||
+		    sb_creds_devices(cr, devs, err) < 0)
+			goto undo;
+	}
 	if (!o->quiet)
 		sb_progress_begin("%s: cloning golden-%s/ready into slot %d",
 				  o->name, stack, slot);
@@ -763,7 +772,8 @@ restart(struct sb_incus *c, const struct sb_start_opts *o,
 	if (s->running) {
 		/* Whatever happened to the table (a reboot's flush, an
 		 * admin's `nft delete table`), its rules are back now. */
-		if (sb_egress_apply(s, err) < 0)
+		if (sb_egress_apply(s, err) < 0 ||
+		    sb_creds_before_boot(c, s, err) < 0)
 			return -1;
 		if (env_changed &&
 		    (store_env(c, s->instance, keep, err) < 0 ||
@@ -782,9 +792,14 @@ restart(struct sb_incus *c, const struct sb_start_opts *o,
 	/* Rules first: the container boots into them.  The environment is
 	 * stored after pin_address, which reads *sp again, so s->env_json
 	 * is still the old value for the undo below. */
-	if (sb_egress_apply(s, err) < 0 ||
-	    (env_changed && store_env(c, s->instance, keep, err) < 0))
+	if (sb_egress_apply(s, err) < 0)
 		return sb_error_prefix(err, "restarting '%s'", o->name);
+	if (sb_creds_before_boot(c, s, err) < 0 ||
+	    (env_changed && store_env(c, s->instance, keep, err) < 0)) {
+		/* Still stopped: it keeps no rules. */
+		sb_egress_remove(o->name, s->fixed_ipv4);
+		return sb_error_prefix(err, "restarting '%s'", o->name);
+	}
 	if (!o->quiet)
 		sb_progress_begin("%s: starting", o->name);
 	if (sb_instance_start(c, s->instance, err) < 0)

@@ -132,7 +132,7 @@ host_files_with() {
 	[ -z "$found" ] || { echo "private keys in: $found"; false; }
 }
 
-@test "the agent runs with no token in its environment and loads no provider" {
+@test "the agent runs as the container's uid 1000, with no token, no provider and no forkproxy" {
 	pid=$(cat "/run/sandbox/agents/$A.pid")
 	env=$(tr '\0' '\n' <"/proc/$pid/environ")
 	assert_contains "$env" "PATH="
@@ -140,12 +140,36 @@ host_files_with() {
 	[[ "$env" != *GH_TOKEN=* ]]
 	# Started with a provider pattern that matches nothing.
 	[ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" = \
-	  "ssh-agent -s -P !* -a /run/sandbox/agents/$A.sock " ]
+	  "ssh-agent -s -P !* -a /run/sandbox/agents/$A.d/agent.sock " ]
+	# Not root: the host uid the container's uid 1000 maps to.
+	base=$(incus config get "agent-$A" volatile.idmap.current |
+		jq -r '.[] | select(.Isuid) | .Hostid')
+	[ "$(stat -c %u "/proc/$pid")" = $((base + 1000)) ]
 	# Whoever reaches the socket cannot make it load a library.
 	run env SSH_AUTH_SOCK="/run/sandbox/agents/$A.sock" \
 		ssh-add -s /usr/lib/x86_64-linux-gnu/libc.so.6 </dev/null
 	[ "$status" -ne 0 ]
 	assert_contains "$output" "agent refused"
+	# Inside: a disk device, read-only, of a directory that is root's on
+	# the host; the socket is uid 1000's; no forkproxy serves it.
+	[ "$(incus config device get "agent-$A" ssh-agent type)" = disk ]
+	init=$(incus query "/1.0/instances/agent-$A/state" | jq -r .pid)
+	run pgrep -f "forkproxy.* $init "
+	[ "$status" -ne 0 ]
+	[ "$(in_box "$A" readlink /run/ssh-agent.sock)" = /var/lib/sandbox-agent/agent.sock ]
+	[ "$(in_box "$A" stat -c %U /var/lib/sandbox-agent/agent.sock)" = ubuntu ]
+	run incus exec "agent-$A" -- rm -f /var/lib/sandbox-agent/agent.sock
+	[ "$status" -ne 0 ]
+	run incus exec "agent-$A" -- touch /var/lib/sandbox-agent/planted
+	[ "$status" -ne 0 ]
+	[ ! -e "/run/sandbox/share/$A/planted" ]
+	# The agent's own check: uid 1000 uses it, the container's root
+	# (another host uid) does not.
+	run incus exec "agent-$A" -- env SSH_AUTH_SOCK=/run/ssh-agent.sock ssh-add -l
+	[ "$status" -ne 0 ]
+	run sandbox "$A" --cmd 'ssh-add -l'
+	[ "$status" -eq 0 ]
+	assert_contains "$output" "ED25519"
 }
 
 @test "--from inherits the repository but gets a key of its own; --branch creates a missing branch" {
@@ -182,6 +206,28 @@ host_files_with() {
 	[ "$(echo "$keys" | wc -l)" -eq 1 ]
 	[ "$(echo "$keys" | awk '{print $2}')" != "$oldkey" ]
 	in_box "$A" git fetch -q origin
+}
+
+@test "a sandbox whose agent came through a proxy device gets the shared directory at restart" {
+	sandbox-stop "$A" -q
+	# What an earlier version made: a unix proxy device (a forkproxy).
+	incus config device remove "agent-$A" ssh-agent >/dev/null
+	incus config device add "agent-$A" ssh-agent proxy bind=instance \
+		listen=unix:/run/ssh-agent.sock \
+		connect=unix:/run/sandbox/agents/$A.sock uid=1000 gid=1000 \
+		mode=0600 >/dev/null
+	run sandbox-start "$A"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(incus config device get "agent-$A" ssh-agent type)" = disk ]
+	[ "$(in_box "$A" ssh-add -L | wc -l)" -eq 1 ]
+	in_box "$A" git fetch -q origin
+	# A reboot from inside keeps the link (tmpfiles.d).
+	incus restart "agent-$A"
+	for _ in $(seq 50); do
+		in_box "$A" ssh-add -l >/dev/null 2>&1 && break
+		sleep 0.2
+	done
+	[ "$(in_box "$A" ssh-add -L | wc -l)" -eq 1 ]
 }
 
 @test "--rm deletes the key on GitHub and ends the agent" {

@@ -127,9 +127,9 @@ test_agent(void)
 	CHECK(sb_agent_state("ut") == SB_AGENT_NONE, "none before start");
 	CHECK(sb_agent_count("ut", &n, &e) == -1 && e, "count without agent");
 	sb_error_free(e), e = NULL;
-	CHECK(sb_agent_start("ut", &e) == 0, "start: %s", e ? e->msg : "");
-	CHECK(stat(adir, &st) == 0 && (st.st_mode & 0777) == 0700,
-	      "agent directory 0700");
+	CHECK(sb_agent_start("ut", (uid_t)-1, (gid_t)-1, &e) == 0, "start: %s", e ? e->msg : "");
+	CHECK(stat(adir, &st) == 0 && (st.st_mode & 0777) == 0711,
+	      "agent directory 0711: passable, not listable");
 	CHECK(sb_agent_state("ut") == SB_AGENT_NOKEY, "empty agent");
 	sb_deploykey_private(k, &pem, &len, &e);
 	CHECK(sb_agent_add("ut", pem, len, &e) == 0, "add: %s",
@@ -152,12 +152,12 @@ test_agent(void)
 	      e ? e->msg : "");
 	sb_error_free(e), e = NULL;
 	/* A second start replaces the agent: the old key is gone. */
-	CHECK(sb_agent_start("ut", &e) == 0, "restart");
+	CHECK(sb_agent_start("ut", (uid_t)-1, (gid_t)-1, &e) == 0, "restart");
 	CHECK(sb_agent_state("ut") == SB_AGENT_NOKEY, "fresh agent is empty");
 	sb_agent_stop("ut");
 	CHECK(sb_agent_state("ut") == SB_AGENT_NONE, "stopped");
 	CHECK(access(sock, F_OK) != 0, "socket removed");
-	CHECK(sb_agent_start("../x", &e) == -1, "bad name refused");
+	CHECK(sb_agent_start("../x", (uid_t)-1, (gid_t)-1, &e) == -1, "bad name refused");
 	sb_error_free(e);
 	rmdir(adir);
 	free(sock);
