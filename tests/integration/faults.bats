@@ -44,10 +44,10 @@ teardown_file() {
 traces() {
 	local n=$1 f
 	incus list --format csv -c n "^agent-$n\$" 2>/dev/null
-	for f in /run/sandbox/agents/"$n".*; do
+	for f in /run/sandbox/agents/"$n".* /run/sandbox/share/"$n"; do
 		[ -e "$f" ] && echo "file $f"
 	done
-	pgrep -f "ssh-agent.*/run/sandbox/agents/$n\.sock" | sed 's/^/agent process /'
+	pgrep -f "ssh-agent.*/run/sandbox/agents/$n\.(d/agent\.)?sock" | sed 's/^/agent process /'
 	nft -j list table inet sandbox 2>/dev/null | grep -o "\"comment\": \"$n\"" | sed 's/^/nft /'
 	grep -l "sandbox $n\b" /var/lib/sandbox/squid/acl/*.conf 2>/dev/null | sed 's/^/squid acl /'
 	curl -s -H "Authorization: Bearer $GH_TOKEN" \
