@@ -66,6 +66,9 @@ repo_cell(const struct sb_list_row *r)
 	_cleanup_free_ char *fromcfg = NULL;
 	char *s;
 
+	/* The workspace could not be read safely (lib/list.c). */
+	if (slug && strcmp(slug, "?") == 0)
+		return strdup("?");
 	/* owner/repo from the workspace's origin, else from the metadata. */
 	if (!slug && r->s->repo) {
 		const char *p = strstr(r->s->repo, "github.com");
