@@ -626,68 +626,6 @@ sb_creds_agent_status(const char *name)
 	}
 }
 
-/* ---- --from ---- */
-
-char *
-sb_creds_origin_of(struct sb_incus *c, const char *instance,
-		   struct sb_error **err)
-{
-	struct sb_buf cfgtext = { 0 };
-	git_config *cfg = NULL;
-	git_buf url = { 0 };
-	char path[64];
-	char *out = NULL;
-	int fd, rc;
-
-	if (sb_file_pull(c, instance, SB_CREDS_WORKSPACE "/.git/config",
-			 &cfgtext, 1 << 20, err) < 0) {
-		if (*err && (*err)->code == SB_E_NOTFOUND)
-			sb_error_set(err, SB_E_NOTFOUND, "'%s' has no "
-				     "repository in %s to take the origin "
-				     "from", instance, SB_CREDS_WORKSPACE);
-		sb_buf_release(&cfgtext);
-		return NULL;
-	}
-	/* libgit2 parses config only from a file: hand it a memfd, which
-	 * is memory, not disk. */
-	fd = memfd_create("sandbox-git-config", MFD_CLOEXEC);
-	if (fd < 0) {
-		sb_buf_release(&cfgtext);
-		sb_error_sys(err, "memfd_create");
-		return NULL;
-	}
-	if (cfgtext.len &&
-	    write(fd, cfgtext.data, cfgtext.len) != (ssize_t)cfgtext.len) {
-		sb_error_sys(err, "memfd write");
-		goto out;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	git_libgit2_init();
-	rc = git_config_open_ondisk(&cfg, path);
-	if (rc == 0)
-		rc = git_config_get_string_buf(&url, cfg, "remote.origin.url");
-	if (rc == GIT_ENOTFOUND) {
-		sb_error_set(err, SB_E_NOTFOUND, "the repository in %s of '%s' "
-			     "has no origin remote", SB_CREDS_WORKSPACE,
-			     instance);
-	} else if (rc < 0) {
-		const git_error *ge = git_error_last();
-
-		sb_error_set(err, SB_E_FAIL, "reading %s/.git/config of '%s': "
-			     "%s", SB_CREDS_WORKSPACE, instance,
-			     ge && ge->message ? ge->message : "libgit2 error");
-	} else if (!(out = strdup(url.ptr))) {
-		sb_error_set(err, SB_E_SYSTEM, "out of memory");
-	}
-	git_buf_dispose(&url);
-	git_config_free(cfg);
-	git_libgit2_shutdown();
-out:
-	close(fd);
-	sb_buf_release(&cfgtext);
-	return out;
-}
-
 long long
 sb_creds_key_id(const struct sb_creds *cr)
 {

@@ -64,13 +64,6 @@ void sb_creds_remove(const struct sb_sandbox *s, char **left);
  * host-side agent over its socket (at most 2 s). */
 const char *sb_creds_agent_status(const char *name);
 
-/* For --from OTHER when its metadata has no user.sandbox.repo: the origin
- * URL of OTHER's /workspace/project, read through the Incus file API
- * (running or stopped) and parsed with libgit2.  Caller frees.
- * SB_E_NOTFOUND when there is no repository or no origin. */
-char *sb_creds_origin_of(struct sb_incus *c, const char *instance,
-			 struct sb_error **err);
-
 /* For the summary: "OWNER/REPO", the branch asked for (NULL: default),
  * and the key's "SHA256:..." fingerprint. */
 const char *sb_creds_slug(const struct sb_creds *cr);

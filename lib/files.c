@@ -100,7 +100,7 @@ sb_file_delete(struct sb_incus *c, const char *instance, const char *path,
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
 	ret = sb_incus_raw(c, &r, &e);
 	sb_buf_release(&out);
-	if (ret < 0 && e->code != SB_E_NOTFOUND) {
+	if (ret < 0 && !sb_error_is(e, SB_E_NOTFOUND)) {
 		sb_error_pass(err, &e);
 		return sb_error_prefix(err, "removing %s in %s", path, instance);
 	}

@@ -355,9 +355,21 @@ inherit_from(struct sb_incus *c, const char *from, struct inherited *in,
 
 	if (!o)
 		return sb_error_prefix(err, "--from");
-	in->repo = o->repo ? strdup(o->repo) : NULL;
-	if (!in->repo)
-		in->repo = sb_creds_origin_of(c, o->instance, NULL);
+	/* Only what the host recorded decides which repository gets a new
+	 * read-write key: the origin written in OTHER's workspace is the
+	 * container's word (DESIGN.md, "Identity comes from the host"). */
+	if (!o->repo || !*o->repo) {
+		sb_error_set(err, SB_E_INPUT, "--from %s: '%s' has no "
+			     "repository in its metadata (user.sandbox.repo), "
+			     "so there is none to take; give REPO instead of "
+			     "--from", from, from);
+		sb_sandbox_free(o);
+		return -1;
+	}
+	if (!(in->repo = strdup(o->repo))) {
+		sb_sandbox_free(o);
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	}
 	in->stack = o->stack ? strdup(o->stack) : NULL;
 	in->domains_file = o->domains_file ? strdup(o->domains_file) : NULL;
 	in->restricted = o->restricted;
