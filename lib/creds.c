@@ -15,12 +15,13 @@
 #include "creds.h"
 
 #include <errno.h>
-#include <git2.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -115,6 +116,21 @@ key_title(const char *name)
 	return sb_text_fmt("sandbox-%s", name);
 }
 
+/* From here on this process holds (or is about to hold) a private key in
+ * memory: no core file and no ptrace attach by the same user, which would
+ * both hand the key out.  Left so until exit: the key is wiped before
+ * then, and nothing later needs a core. */
+static int
+no_dump(struct sb_error **err)
+{
+	struct rlimit none = { 0, 0 };
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ||
+	    setrlimit(RLIMIT_CORE, &none) < 0)
+		return sb_error_sys(err, "making the process undumpable");
+	return 0;
+}
+
 int
 sb_creds_prepare(const struct sb_creds_opts *o, struct sb_creds **out,
 		 struct sb_error **err)
@@ -123,6 +139,8 @@ sb_creds_prepare(const struct sb_creds_opts *o, struct sb_creds **out,
 	struct sb_creds *cr;
 
 	*out = NULL;
+	if (o->repo && no_dump(err) < 0)
+		return -1;
 	if (!o->repo) {
 		if (o->ssh_key_file || o->branch)
 			return sb_error_set(err, SB_E_USAGE, "%s needs a "
@@ -485,6 +503,9 @@ sb_creds_restart_ex(struct sb_incus *c, const struct sb_sandbox *s,
 	json_object *config, *devices;
 	char id[32];
 	int ret = -1;
+
+	if (no_dump(err) < 0)
+		return -1;
 
 	if (left)
 		*left = NULL;

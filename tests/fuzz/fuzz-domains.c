@@ -53,9 +53,18 @@ check_result(char **out, size_t n, const char *const *add, size_t nadd,
 
 		if (sb_allowlist_parse(&one, rm[i], strlen(rm[i]), "r",
 				       NULL) == 0 && one.n == 1) {
-			for (size_t k = 0; k < nadd; k++)
-				if (strcasecmp(add[k], one.domains[0]) == 0)
+			/* Compared as normalised names: " A.com\t" adds
+			 * "a.com". */
+			for (size_t k = 0; k < nadd; k++) {
+				struct sb_allowlist a = { 0 };
+
+				if (sb_allowlist_parse(&a, add[k],
+						       strlen(add[k]), "a",
+						       NULL) == 0 && a.n == 1 &&
+				    strcmp(a.domains[0], one.domains[0]) == 0)
 					readded = 1;
+				sb_allowlist_release(&a);
+			}
 			if (!readded && in(out, n, one.domains[0]))
 				abort();
 		}
