@@ -74,18 +74,6 @@ sb_creds_slug(const struct sb_creds *cr)
 	return cr ? cr->slug : NULL;
 }
 
-const char *
-sb_creds_branch(const struct sb_creds *cr)
-{
-	return cr ? cr->branch : NULL;
-}
-
-const char *
-sb_creds_fingerprint(const struct sb_creds *cr)
-{
-	return cr && cr->key ? sb_deploykey_fingerprint(cr->key) : NULL;
-}
-
 /* git check-ref-format's rules, enough to keep a branch name from being
  * read as an option or a revision expression. */
 static int
@@ -572,7 +560,8 @@ sb_creds_restart_ex(struct sb_incus *c, const struct sb_sandbox *s,
 		struct sb_error *e = NULL;
 
 		if (sb_github_key_delete(gh, slug, old_id, &e) < 0 && left)
-			*left = left_message(slug, old_id, e->msg);
+			*left = left_message(slug, old_id, e ? e->msg :
+					     "unknown error");
 		sb_error_free(e);
 	}
 	goto out;
@@ -586,13 +575,6 @@ out:
 	sb_github_free(gh);
 	sb_repo_release(&repo);
 	return ret;
-}
-
-int
-sb_creds_restart(struct sb_incus *c, const struct sb_sandbox *s,
-		 struct sb_error **err)
-{
-	return sb_creds_restart_ex(c, s, NULL, err);
 }
 
 void
