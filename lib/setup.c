@@ -341,7 +341,7 @@ ensure_bridge(struct sb_incus *c, struct sb_setup_report *rep,
 				    addr ? addr : "no IPv4");
 		return 0;
 	}
-	if (e->code != SB_E_NOTFOUND) {
+	if (!sb_error_is(e, SB_E_NOTFOUND)) {
 		sb_error_pass(err, &e);
 		return -1;
 	}
@@ -447,7 +447,7 @@ ensure_profile(struct sb_incus *c, const char *pool,
 				    SB_PROFILE, ppool ? ppool : "?");
 		return 0;
 	}
-	if (e->code != SB_E_NOTFOUND) {
+	if (!sb_error_is(e, SB_E_NOTFOUND)) {
 		sb_error_pass(err, &e);
 		return -1;
 	}

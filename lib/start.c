@@ -860,7 +860,7 @@ sb_start(struct sb_incus *c, const struct sb_start_opts *o,
 				    o->from);
 	inst = sb_name_instance(o->name);
 	s = sb_sandbox_get(c, o->name, &e);
-	if (!s && e->code != SB_E_NOTFOUND) {
+	if (!s && !sb_error_is(e, SB_E_NOTFOUND)) {
 		sb_error_pass(err, &e);
 		return -1;
 	}
