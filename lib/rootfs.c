@@ -37,7 +37,23 @@ sb_rootfs_open_dir(const char *dir)
 {
 	/* The path up to the rootfs is the host's own (the daemon's
 	 * directory and the pool), so an ordinary open is right here. */
-	return open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int probe;
+
+	if (fd < 0)
+		return -1;
+	/* Without openat2 (a kernel before 5.6, or valgrind, which does not
+	 * know the call) there is no confined lookup: say the rootfs is not
+	 * reachable, so callers use the Incus file API instead. */
+	probe = openat2_in_root(fd, ".", O_PATH | O_DIRECTORY);
+	if (probe < 0 && errno == ENOSYS) {
+		close(fd);
+		errno = ENOSYS;
+		return -1;
+	}
+	if (probe >= 0)
+		close(probe);
+	return fd;
 }
 
 int

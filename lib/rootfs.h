@@ -24,7 +24,8 @@
 int sb_rootfs_open(const char *incus_dir, const char *pool,
 		   const char *instance);
 /* The same, for any directory taken as the root (tests, and the pool
- * layouts above). */
+ * layouts above).  ENOSYS when the kernel has no openat2: then nothing
+ * here can confine a lookup, and the caller must not read the rootfs. */
 int sb_rootfs_open_dir(const char *dir);
 
 /* Reads the regular file at path (inside the rootfs; absolute or
