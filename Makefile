@@ -1,7 +1,7 @@
 # sandbox: give every coding agent its own Incus system container.
 #
 #   make            build the programs into bin/
-#   make check      unit tests, then integration tests against a real Incus
+#   make check      lint, unit tests, then integration tests against a real Incus
 #   make asan       unit tests and fuzz corpora under ASan+UBSan
 #   make valgrind   unit tests under valgrind (zero errors, zero leaks)
 #   make fuzz       libFuzzer harnesses for FUZZ_SECONDS each (needs clang)
@@ -46,7 +46,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
-.PHONY: all check check-unit check-fuzz-corpus check-integration asan \
+.PHONY: all check check-lint check-unit check-fuzz-corpus check-integration asan \
         valgrind fuzz bench install uninstall clean
 
 all: $(PROG_BIN)
@@ -76,7 +76,11 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(LIBA)
 # CI: the unit suite plain, under ASan+UBSan and under valgrind, each
 # fuzzer for FUZZ_SECONDS (about 7.5 min at 60 s), then the integration
 # suite.
-check: check-unit asan valgrind fuzz check-integration
+check: check-lint check-unit asan valgrind fuzz check-integration
+
+# A bare "! cmd" line in a bats test asserts nothing (errexit ignores it).
+check-lint:
+	tests/lint/bats-negation tests/integration/*.bats tests/integration/*.bash
 
 check-unit: $(UNIT_BIN) $(FUZZ_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $(RUN) $$t; done

@@ -42,7 +42,7 @@ main(int argc, char **argv)
 	struct sb_error *err = NULL;
 	struct sb_incus *c = NULL;
 	size_t nadd = 0, nrm = 0;
-	int opt, list = 0, quiet = 0, status;
+	int opt, list = 0, quiet = 0, status, rc = -1;
 	const char *name;
 
 	sb_cli_init(argv[0]);
@@ -77,8 +77,8 @@ main(int argc, char **argv)
 	if (!(c = sb_incus_open(NULL, &err)))
 		goto out;
 	if (nadd || nrm) {
-		if (sb_domains_edit(c, name, add, nadd, rm, nrm, &err) == 0 &&
-		    !quiet)
+		rc = sb_domains_edit(c, name, add, nadd, rm, nrm, &err);
+		if (rc == 0 && !quiet)
 			printf("%s: allowlist updated (%zu added, %zu removed); "
 			       "the filter follows at once\n", name, nadd, nrm);
 	} else {
@@ -86,8 +86,8 @@ main(int argc, char **argv)
 		char *source = NULL;
 		int restricted = 0;
 
-		if (sb_domains_get(c, name, &al, &source, &restricted,
-				   &err) == 0) {
+		rc = sb_domains_get(c, name, &al, &source, &restricted, &err);
+		if (rc == 0) {
 			printf("# %s: egress %s; list from %s\n", name,
 			       restricted ? "filtered" : "open (the list is "
 			       "not used)", source);
@@ -100,7 +100,7 @@ main(int argc, char **argv)
 out:
 	if (err)
 		sb_error_prefix(&err, "domains of '%s'", name);
-	status = sb_cli_exit(err);
+	status = sb_cli_result(rc, err);
 done:
 	sb_incus_free(c);
 	free(add);

@@ -35,7 +35,7 @@ main(int argc, char **argv)
 	struct sb_expose_opts o = { 0 };
 	struct sb_error *err = NULL;
 	struct sb_incus *c;
-	int opt, host = 0, quiet = 0;
+	int opt, host = 0, quiet = 0, rc;
 
 	sb_cli_init(argv[0]);
 	while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
@@ -60,7 +60,8 @@ main(int argc, char **argv)
 					  "combine");
 	if (!(c = sb_incus_open(NULL, &err)))
 		return sb_cli_exit(err);
-	if (sb_expose(c, &o, &host, &err) == 0) {
+	rc = sb_expose(c, &o, &host, &err);
+	if (rc == 0) {
 		if (quiet)
 			;
 		else if (o.remove)
@@ -72,5 +73,5 @@ main(int argc, char **argv)
 		sb_error_prefix(&err, "exposing %s on '%s'", o.port, o.name);
 	}
 	sb_incus_free(c);
-	return sb_cli_exit(err);
+	return sb_cli_result(rc, err);
 }

@@ -66,6 +66,9 @@ repo_cell(const struct sb_list_row *r)
 	_cleanup_free_ char *fromcfg = NULL;
 	char *s;
 
+	/* The workspace could not be read safely (lib/list.c). */
+	if (slug && strcmp(slug, "?") == 0)
+		return strdup("?");
 	/* owner/repo from the workspace's origin, else from the metadata. */
 	if (!slug && r->s->repo) {
 		const char *p = strstr(r->s->repo, "github.com");
@@ -165,7 +168,7 @@ main(int argc, char **argv)
 	struct sb_incus *c;
 	size_t n = 0;
 	enum sb_format fmt = SB_FMT_TABLE;
-	int opt, health = 1, names = 0, stacks = 0;
+	int opt, health = 1, names = 0, stacks = 0, rc;
 
 	sb_cli_init(argv[0]);
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -189,8 +192,8 @@ main(int argc, char **argv)
 	if (!(c = sb_incus_open(NULL, &err)))
 		return sb_cli_exit(err);
 	if (names || stacks) {
-		print_names(c, stacks, &err);
-	} else if (sb_list(c, health, &rows, &n, &err) == 0) {
+		rc = print_names(c, stacks, &err);
+	} else if ((rc = sb_list(c, health, &rows, &n, &err)) == 0) {
 		if (fmt == SB_FMT_JSON) {
 			json_object *a = sb_list_json(rows, n);
 
@@ -206,5 +209,5 @@ main(int argc, char **argv)
 		sb_list_free(rows, n);
 	}
 	sb_incus_free(c);
-	return sb_cli_exit(err);
+	return sb_cli_result(rc, err);
 }

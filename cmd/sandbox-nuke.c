@@ -54,7 +54,7 @@ main(int argc, char **argv)
 	if (!(c = sb_incus_open(NULL, &err)) ||
 	    sb_nuke_targets(c, &names, &n, &err) < 0) {
 		sb_incus_free(c);
-		return sb_cli_exit(err);
+		return sb_cli_result(-1, err);
 	}
 	if (n == 0) {
 		printf("nothing to remove\n");
@@ -81,7 +81,7 @@ main(int argc, char **argv)
 
 		if (sb_nuke_one(c, names[i], &left, &err) < 0) {
 			sb_error_prefix(&err, "removing %s", names[i]);
-			status = sb_cli_exit(err);
+			status = sb_cli_result(-1, err);
 			err = NULL;
 		} else {
 			printf("%s: Deleted\n", names[i]);

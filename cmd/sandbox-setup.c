@@ -172,7 +172,7 @@ main(int argc, char **argv)
 	struct sb_error *err = NULL;
 	const char *stack = NULL, *rebuild = NULL;
 	struct sb_incus *c;
-	int opt, list = 0, quiet = 0, changed = 0;
+	int opt, list = 0, quiet = 0, changed = 0, rc = -1;
 
 	sb_cli_init(argv[0]);
 	while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
@@ -196,7 +196,7 @@ main(int argc, char **argv)
 	if (list)
 		return list_stacks();
 	if (check_args(rebuild ? rebuild : stack, &g, so.pool_size, &err) < 0)
-		return sb_cli_exit(err);
+		return sb_cli_result(-1, err);
 	if (geteuid() != 0) {
 		sb_error_set(&err, SB_E_PERM,
 			     "sandbox-setup changes Incus, the firewall and "
@@ -225,11 +225,12 @@ main(int argc, char **argv)
 		goto out;
 	if (!changed)
 		sb_progress_note("nothing to do: everything was already set up");
+	rc = 0;
 out:
 	if (err)
 		for (int i = 0; i < rep.n; i++)
 			sb_progress_note("%s", rep.lines[i]);
 	sb_setup_report_release(&rep);
 	sb_incus_free(c);
-	return sb_cli_exit(err);
+	return sb_cli_result(rc, err);
 }

@@ -108,7 +108,7 @@ main(int argc, char **argv)
 	enum sb_format fmt = SB_FMT_TABLE;
 	struct sb_error *err = NULL;
 	struct sb_incus *c;
-	int opt, do_list = 0, quiet = 0, fmt_given = 0;
+	int opt, do_list = 0, quiet = 0, fmt_given = 0, rc;
 
 	sb_cli_init(argv[0]);
 	while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
@@ -146,28 +146,30 @@ main(int argc, char **argv)
 	if (!(c = sb_incus_open(NULL, &err)))
 		return sb_cli_exit(err);
 	if (do_list) {
-		list(c, name, fmt, &err);
+		rc = list(c, name, fmt, &err);
 	} else if (restore) {
 		char *warning = NULL;
 
-		if (sb_snapshot_restore(c, name, restore, &warning, &err) == 0 &&
-		    !quiet)
+		rc = sb_snapshot_restore(c, name, restore, &warning, &err);
+		if (rc == 0 && !quiet)
 			printf("%s: restored to snapshot %s\n", name, restore);
 		if (warning)
 			sb_cli_warn("%s", warning);
 		free(warning);
 	} else if (del) {
-		if (sb_snapshot_delete(c, name, del, &err) == 0 && !quiet)
+		rc = sb_snapshot_delete(c, name, del, &err);
+		if (rc == 0 && !quiet)
 			printf("%s: snapshot %s deleted\n", name, del);
 	} else {
 		char *made = NULL;
 
-		if (sb_snapshot_take(c, name, snap, &made, &err) == 0 && !quiet)
+		rc = sb_snapshot_take(c, name, snap, &made, &err);
+		if (rc == 0 && !quiet)
 			printf("%s: snapshot %s taken; roll back with "
 			       "'sandbox-snapshot %s --restore %s'\n", name,
 			       made, name, made);
 		free(made);
 	}
 	sb_incus_free(c);
-	return sb_cli_exit(err);
+	return sb_cli_result(rc, err);
 }

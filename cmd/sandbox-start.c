@@ -166,5 +166,5 @@ main(int argc, char **argv)
 	free(o.env);
 	free(o.allow_cidr);
 	free(o.unset_env);
-	return sb_cli_exit(err);
+	return sb_cli_result(ret, err);
 }

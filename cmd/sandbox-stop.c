@@ -62,7 +62,7 @@ main(int argc, char **argv)
 		if (sb_stop(c, argv[i], rm, (int)grace, &left, &err) < 0) {
 			sb_error_prefix(&err, "%s '%s'",
 					rm ? "removing" : "stopping", argv[i]);
-			status = sb_cli_exit(err);
+			status = sb_cli_result(-1, err);
 			err = NULL;
 			continue;
 		}

@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "cleanup.h"
+#include "userfile.h"
 
 #define ALLOWLIST_FILE_MAX ((size_t)4 << 20)
 #define NAME_MAX_LEN 253
@@ -288,7 +289,10 @@ sb_allowlist_load(struct sb_allowlist *al, const char *path,
 	struct sb_buf b = { 0 };
 	int r;
 
-	if (sb_buf_read_file(path, ALLOWLIST_FILE_MAX, &b) < 0) {
+	/* ~/.sandbox/allowed-domains.txt or --domains-file are the user's
+	 * to name: read with their rights under sudo.  The toolkit's own
+	 * lists are world-readable, so the same rule serves them. */
+	if (sb_userfile_read(path, ALLOWLIST_FILE_MAX, &b) < 0) {
 		sb_error_sys(err, "reading allowlist '%s'", path);
 		sb_buf_release(&b);
 		return -1;

@@ -103,6 +103,17 @@ sb_cli_exit(struct sb_error *err)
 	return code;
 }
 
+int
+sb_cli_result(int rc, struct sb_error *err)
+{
+	if (rc < 0 && !err) {
+		fprintf(stderr, "%s: internal error: the command failed "
+			"without saying why; please report it\n", prog);
+		return SB_EXIT_FAIL;
+	}
+	return sb_cli_exit(err);
+}
+
 void
 sb_cli_warn(const char *fmt, ...)
 {

@@ -37,6 +37,11 @@ int sb_cli_usage_error(const char *fmt, ...)
  * returns the exit status that goes with it (0 when err is NULL). */
 int sb_cli_exit(struct sb_error *err);
 
+/* The same, for the outcome of a library call: rc < 0 with no error set
+ * breaks the error contract (lib/error.h), and is reported as an internal
+ * error with exit status 1, never 0. */
+int sb_cli_result(int rc, struct sb_error *err);
+
 /* Prints "prog: warning: ..." to stderr. */
 void sb_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

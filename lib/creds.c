@@ -15,12 +15,13 @@
 #include "creds.h"
 
 #include <errno.h>
-#include <git2.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -74,18 +75,6 @@ sb_creds_slug(const struct sb_creds *cr)
 	return cr ? cr->slug : NULL;
 }
 
-const char *
-sb_creds_branch(const struct sb_creds *cr)
-{
-	return cr ? cr->branch : NULL;
-}
-
-const char *
-sb_creds_fingerprint(const struct sb_creds *cr)
-{
-	return cr && cr->key ? sb_deploykey_fingerprint(cr->key) : NULL;
-}
-
 /* git check-ref-format's rules, enough to keep a branch name from being
  * read as an option or a revision expression. */
 static int
@@ -116,6 +105,21 @@ key_title(const char *name)
 	return sb_text_fmt("sandbox-%s", name);
 }
 
+/* From here on this process holds (or is about to hold) a private key in
+ * memory: no core file and no ptrace attach by the same user, which would
+ * both hand the key out.  Left so until exit: the key is wiped before
+ * then, and nothing later needs a core. */
+static int
+no_dump(struct sb_error **err)
+{
+	struct rlimit none = { 0, 0 };
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ||
+	    setrlimit(RLIMIT_CORE, &none) < 0)
+		return sb_error_sys(err, "making the process undumpable");
+	return 0;
+}
+
 int
 sb_creds_prepare(const struct sb_creds_opts *o, struct sb_creds **out,
 		 struct sb_error **err)
@@ -124,6 +128,8 @@ sb_creds_prepare(const struct sb_creds_opts *o, struct sb_creds **out,
 	struct sb_creds *cr;
 
 	*out = NULL;
+	if (o->repo && no_dump(err) < 0)
+		return -1;
 	if (!o->repo) {
 		if (o->ssh_key_file || o->branch)
 			return sb_error_set(err, SB_E_USAGE, "%s needs a "
@@ -588,6 +594,9 @@ sb_creds_restart_ex(struct sb_incus *c, const struct sb_sandbox *s,
 	char id[32];
 	int ret = -1;
 
+	if (no_dump(err) < 0)
+		return -1;
+
 	if (left)
 		*left = NULL;
 	if (!s->repo)
@@ -641,7 +650,8 @@ sb_creds_restart_ex(struct sb_incus *c, const struct sb_sandbox *s,
 		struct sb_error *e = NULL;
 
 		if (sb_github_key_delete(gh, slug, old_id, &e) < 0 && left)
-			*left = left_message(slug, old_id, e->msg);
+			*left = left_message(slug, old_id, e ? e->msg :
+					     "unknown error");
 		sb_error_free(e);
 	}
 	goto out;
@@ -688,13 +698,6 @@ sb_creds_before_boot(struct sb_incus *c, const struct sb_sandbox *s,
 		return sb_error_prefix(err, "giving '%s' its agent directory",
 				       s->name);
 	return 0;
-}
-
-int
-sb_creds_restart(struct sb_incus *c, const struct sb_sandbox *s,
-		 struct sb_error **err)
-{
-	return sb_creds_restart_ex(c, s, NULL, err);
 }
 
 void
@@ -748,68 +751,6 @@ sb_creds_agent_status(const char *name)
 	default:
 		return "none";
 	}
-}
-
-/* ---- --from ---- */
-
-char *
-sb_creds_origin_of(struct sb_incus *c, const char *instance,
-		   struct sb_error **err)
-{
-	struct sb_buf cfgtext = { 0 };
-	git_config *cfg = NULL;
-	git_buf url = { 0 };
-	char path[64];
-	char *out = NULL;
-	int fd, rc;
-
-	if (sb_file_pull(c, instance, SB_CREDS_WORKSPACE "/.git/config",
-			 &cfgtext, 1 << 20, err) < 0) {
-		if (*err && (*err)->code == SB_E_NOTFOUND)
-			sb_error_set(err, SB_E_NOTFOUND, "'%s' has no "
-				     "repository in %s to take the origin "
-				     "from", instance, SB_CREDS_WORKSPACE);
-		sb_buf_release(&cfgtext);
-		return NULL;
-	}
-	/* libgit2 parses config only from a file: hand it a memfd, which
-	 * is memory, not disk. */
-	fd = memfd_create("sandbox-git-config", MFD_CLOEXEC);
-	if (fd < 0) {
-		sb_buf_release(&cfgtext);
-		sb_error_sys(err, "memfd_create");
-		return NULL;
-	}
-	if (cfgtext.len &&
-	    write(fd, cfgtext.data, cfgtext.len) != (ssize_t)cfgtext.len) {
-		sb_error_sys(err, "memfd write");
-		goto out;
-	}
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	git_libgit2_init();
-	rc = git_config_open_ondisk(&cfg, path);
-	if (rc == 0)
-		rc = git_config_get_string_buf(&url, cfg, "remote.origin.url");
-	if (rc == GIT_ENOTFOUND) {
-		sb_error_set(err, SB_E_NOTFOUND, "the repository in %s of '%s' "
-			     "has no origin remote", SB_CREDS_WORKSPACE,
-			     instance);
-	} else if (rc < 0) {
-		const git_error *ge = git_error_last();
-
-		sb_error_set(err, SB_E_FAIL, "reading %s/.git/config of '%s': "
-			     "%s", SB_CREDS_WORKSPACE, instance,
-			     ge && ge->message ? ge->message : "libgit2 error");
-	} else if (!(out = strdup(url.ptr))) {
-		sb_error_set(err, SB_E_SYSTEM, "out of memory");
-	}
-	git_buf_dispose(&url);
-	git_config_free(cfg);
-	git_libgit2_shutdown();
-out:
-	close(fd);
-	sb_buf_release(&cfgtext);
-	return out;
 }
 
 long long

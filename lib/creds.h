@@ -59,12 +59,9 @@ void sb_creds_free(struct sb_creds *cr);
 /* Restart of a stopped sandbox: starts its agent again, rotating the key
  * when the old one is gone (and re-adding the socket device, which makes
  * sandboxes of the older scripts whole).  Works on a stopped or a running
- * instance.  Blocks on GitHub and Incus. */
-int sb_creds_restart(struct sb_incus *c, const struct sb_sandbox *s,
-		     struct sb_error **err);
-/* The same; when the rotation could not delete the old key from GitHub
- * (the restart itself succeeds), *left says what remains there (caller
- * frees; NULL when nothing does). */
+ * instance.  Blocks on GitHub and Incus.  When the rotation could not
+ * delete the old key from GitHub (the restart itself succeeds), *left says
+ * what remains there (caller frees; NULL when nothing does). */
 int sb_creds_restart_ex(struct sb_incus *c, const struct sb_sandbox *s,
 			char **left, struct sb_error **err);
 /* sandbox-stop: ends the agent. */
@@ -77,22 +74,12 @@ void sb_creds_remove(const struct sb_sandbox *s, char **left);
  * host-side agent over its socket (at most 2 s). */
 const char *sb_creds_agent_status(const char *name);
 
-/* For --from OTHER when its metadata has no user.sandbox.repo: the origin
- * URL of OTHER's /workspace/project, read through the Incus file API
- * (running or stopped) and parsed with libgit2.  Caller frees.
- * SB_E_NOTFOUND when there is no repository or no origin. */
-char *sb_creds_origin_of(struct sb_incus *c, const char *instance,
-			 struct sb_error **err);
-
-/* For the summary: "OWNER/REPO", the branch asked for (NULL: default),
- * and the key's "SHA256:..." fingerprint. */
+/* For the progress line: "OWNER/REPO". */
 const char *sb_creds_slug(const struct sb_creds *cr);
 /* GitHub's id of the key prepare registered; 0 when none (no repository,
  * or --ssh-key).  Stored at creation so a start killed halfway can still
  * have its key deleted. */
 long long sb_creds_key_id(const struct sb_creds *cr);
-const char *sb_creds_branch(const struct sb_creds *cr);
-const char *sb_creds_fingerprint(const struct sb_creds *cr);
 
 /* Names shared with tests and the lifecycle code. */
 #define SB_CREDS_DEVICE "ssh-agent"              /* the disk device */

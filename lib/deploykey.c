@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "userfile.h"
 
 #define KEYFILE_MAX ((size_t)64 << 10)
 
@@ -126,7 +127,14 @@ sb_deploykey_from_file(const char *path, const char *comment,
 	size_t len = 0;
 	int asked = 0, rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* --ssh-key names the user's file: opened with their rights under
+	 * sudo, never root's. */
+	fd = sb_userfile_open(path);
+	if (fd < 0 && errno == EINVAL) {
+		sb_error_set(err, SB_E_INPUT, "ssh key '%s' is not a private "
+			     "key file (a regular file under 64 KiB)", path);
+		return NULL;
+	}
 	if (fd < 0) {
 		sb_error_sys(err, "cannot read ssh key '%s'", path);
 		return NULL;

@@ -43,32 +43,111 @@ sb_domains_get(struct sb_incus *c, const char *name, struct sb_allowlist *al,
 }
 
 static int
-contains(const struct sb_allowlist *al, const char *d)
+contains(char *const *v, size_t n, const char *d)
 {
-	for (size_t i = 0; i < al->n; i++)
-		if (strcmp(al->domains[i], d) == 0)
+	for (size_t i = 0; i < n; i++)
+		if (v[i] && strcmp(v[i], d) == 0)
 			return 1;
 	return 0;
 }
 
-/* One user-given domain, checked and normalised as a list line. */
-static int
-parse_one(const char *flag, const char *d, struct sb_allowlist *one,
-	  struct sb_error **err)
+/* One user-given domain, checked and normalised as a list line.  Returns
+ * it (caller frees) or NULL with *err. */
+static char *
+parse_one(const char *flag, const char *d, struct sb_error **err)
 {
+	struct sb_allowlist one = { 0 };
 	size_t n = strlen(d);
+	char *r;
 
-	if (!n || strchr(d, '\n') || strchr(d, '#'))
-		return sb_error_set(err, SB_E_INPUT,
-				    "invalid domain '%s' for %s: one name like "
-				    "example.com or .example.com is allowed",
-				    d, flag);
-	if (sb_allowlist_parse(one, d, n, flag, err) < 0)
-		return -1;
-	if (one->n != 1)
-		return sb_error_set(err, SB_E_INPUT,
-				    "invalid domain '%s' for %s", d, flag);
+	if (!n || strchr(d, '\n') || strchr(d, '#')) {
+		sb_error_set(err, SB_E_INPUT, "invalid domain '%s' for %s: one "
+			     "name like example.com or .example.com is allowed",
+			     d, flag);
+		return NULL;
+	}
+	if (sb_allowlist_parse(&one, d, n, flag, err) < 0)
+		return NULL;
+	if (one.n != 1) {
+		sb_allowlist_release(&one);
+		sb_error_set(err, SB_E_INPUT, "invalid domain '%s' for %s", d,
+			     flag);
+		return NULL;
+	}
+	r = TAKE_PTR(one.domains[0]);
+	sb_allowlist_release(&one);
+	return r;
+}
+
+void
+sb_domains_list_free(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int
+sb_domains_apply(const char *name, char *const *cur, size_t ncur,
+		 const char *const *add, size_t nadd,
+		 const char *const *remove, size_t nremove, char ***out,
+		 size_t *nout, struct sb_error **err)
+{
+	/* A copy to punch holes in: the caller's list stays whole, and every
+	 * later lookup skips the holes. */
+	char **v = calloc(ncur + nadd + 1, sizeof(*v));
+	size_t n = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (!v)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	for (size_t i = 0; i < ncur; i++)
+		if (cur[i] && !contains(v, n, cur[i]) &&
+		    !(v[n++] = strdup(cur[i])))
+			goto oom;
+	/* Every name is checked before anything is written. */
+	for (size_t i = 0; i < nremove; i++) {
+		char *d = parse_one("--remove", remove[i], err);
+
+		if (!d)
+			goto fail;
+		if (!contains(cur, ncur, d)) {
+			sb_error_set(err, SB_E_INPUT, "'%s' is not in the list "
+				     "of '%s' (see sandbox-domains %s --list)",
+				     remove[i], name, name);
+			free(d);
+			goto fail;
+		}
+		for (size_t k = 0; k < n; k++)
+			if (v[k] && strcmp(v[k], d) == 0) {
+				free(v[k]);
+				v[k] = NULL;
+			}
+		free(d);
+	}
+	for (size_t i = 0; i < nadd; i++) {
+		char *d = parse_one("--add", add[i], err);
+
+		if (!d)
+			goto fail;
+		if (contains(v, n, d))
+			free(d);
+		else
+			v[n++] = d;
+	}
+	/* Close the holes. */
+	*nout = 0;
+	for (size_t k = 0; k < n; k++)
+		if (v[k])
+			v[(*nout)++] = v[k];
+	*out = v;
 	return 0;
+oom:
+	sb_error_set(err, SB_E_SYSTEM, "out of memory");
+fail:
+	sb_domains_list_free(v, n);
+	return -1;
 }
 
 int
@@ -85,6 +164,10 @@ sb_domains_edit(struct sb_incus *c, const char *name,
 	size_t nkeep = 0;
 	int restricted, ret = -1;
 
+	if (!path) {
+		sb_error_set(err, SB_E_SYSTEM, "out of memory");
+		goto out;
+	}
 	if (sb_domains_get(c, name, &cur, &source, &restricted, err) < 0)
 		goto out;
 	if (!restricted) {
@@ -94,46 +177,9 @@ sb_domains_edit(struct sb_incus *c, const char *name,
 			     "--restrict-domains", name, name);
 		goto out;
 	}
-	keep = calloc(cur.n + nadd + 1, sizeof(*keep));
-	if (!keep || !path) {
-		sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	if (sb_domains_apply(name, cur.domains, cur.n, add, nadd, remove,
+			     nremove, &keep, &nkeep, err) < 0)
 		goto out;
-	}
-	/* Every name is checked before anything is written. */
-	for (size_t i = 0; i < nremove; i++) {
-		struct sb_allowlist one = { 0 };
-		int r = parse_one("--remove", remove[i], &one, err);
-
-		if (r == 0 && !contains(&cur, one.domains[0]))
-			r = sb_error_set(err, SB_E_INPUT,
-					 "'%s' is not in the list of '%s' "
-					 "(see sandbox-domains %s --list)",
-					 remove[i], name, name);
-		if (r == 0)
-			for (size_t k = 0; k < cur.n; k++)
-				if (cur.domains[k] &&
-				    strcmp(cur.domains[k], one.domains[0]) == 0) {
-					free(cur.domains[k]);
-					cur.domains[k] = NULL;
-				}
-		sb_allowlist_release(&one);
-		if (r < 0)
-			goto out;
-	}
-	for (size_t k = 0; k < cur.n; k++)
-		if (cur.domains[k])
-			keep[nkeep++] = cur.domains[k];
-	for (size_t i = 0; i < nadd; i++) {
-		struct sb_allowlist one = { 0 };
-
-		if (parse_one("--add", add[i], &one, err) < 0) {
-			sb_allowlist_release(&one);
-			goto out;
-		}
-		if (!contains(&cur, one.domains[0]))
-			keep[nkeep++] = TAKE_PTR(one.domains[0]);
-		sb_allowlist_release(&one);
-	}
 	sb_buf_appendf(&text, "# Allowlist of sandbox %s, kept by "
 		       "sandbox-domains (started from %s).\n", name, source);
 	for (size_t i = 0; i < nkeep; i++)
@@ -160,17 +206,7 @@ sb_domains_edit(struct sb_incus *c, const char *name,
 		goto out;
 	ret = 0;
 out:
-	/* keep[] borrows from cur, except the added names it owns. */
-	for (size_t i = 0; keep && i < nkeep; i++) {
-		int borrowed = 0;
-
-		for (size_t k = 0; k < cur.n; k++)
-			if (cur.domains[k] == keep[i])
-				borrowed = 1;
-		if (!borrowed)
-			free(keep[i]);
-	}
-	free(keep);
+	sb_domains_list_free(keep, nkeep);
 	sb_allowlist_release(&cur);
 	sb_buf_release(&text);
 	sb_sandbox_free(s);

@@ -28,6 +28,17 @@ int sb_domains_edit(struct sb_incus *c, const char *name,
 		    const char *const *remove, size_t nremove,
 		    struct sb_error **err);
 
+/* The edit itself, on a list in memory (no Incus, no files): cur minus
+ * remove (each must be in cur) plus add (once each), in order; every name
+ * validated like an allowlist line.  *out (caller frees with
+ * sb_domains_list_free) holds the new list; on error nothing is
+ * returned.  name is only for messages. */
+int sb_domains_apply(const char *name, char *const *cur, size_t ncur,
+		     const char *const *add, size_t nadd,
+		     const char *const *remove, size_t nremove, char ***out,
+		     size_t *nout, struct sb_error **err);
+void sb_domains_list_free(char **v, size_t n);
+
 /* sandbox-stop --rm: forgets the sandbox's own copy, if it has one. */
 void sb_domains_forget(const char *name);
 

@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "cleanup.h"
+#include "userfile.h"
 
 /* An env file larger than this is a mistake, not an environment. */
 #define ENV_FILE_MAX ((size_t)16 << 20)
@@ -235,7 +236,8 @@ sb_env_load_file(struct sb_env *env, const char *path, int missing_ok,
 	struct sb_buf b = { 0 };
 	int r;
 
-	if (sb_buf_read_file(path, ENV_FILE_MAX, &b) < 0) {
+	/* The user's file: read with their rights under sudo. */
+	if (sb_userfile_read(path, ENV_FILE_MAX, &b) < 0) {
 		int e = errno;
 
 		sb_buf_wipe(&b);

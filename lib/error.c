@@ -73,8 +73,11 @@ sb_error_prefix(struct sb_error **err, const char *fmt, ...)
 	va_list ap;
 	char *head, *msg = NULL;
 
-	if (!err || !*err)
+	if (!err)
 		return -1;
+	if (!*err)
+		sb_error_set(err, SB_E_FAIL, "internal error: a step failed "
+			     "without saying why");
 	va_start(ap, fmt);
 	head = vformat(fmt, ap);
 	va_end(ap);
@@ -93,6 +96,10 @@ sb_error_pass(struct sb_error **err, struct sb_error **e)
 		sb_error_free(*err);
 		*err = *e;
 		*e = NULL;
+		/* A callee that failed without an error still fails here. */
+		if (!*err)
+			sb_error_set(err, SB_E_FAIL, "internal error: a step "
+				     "failed without saying why");
 	}
 	return -1;
 }

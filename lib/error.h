@@ -47,5 +47,12 @@ int sb_error_prefix(struct sb_error **err, const char *fmt, ...)
  * owner to free).  Returns -1. */
 int sb_error_pass(struct sb_error **err, struct sb_error **e);
 void sb_error_free(struct sb_error *e);
+/* Whether e is an error of that code; NULL-safe, so a callee that broke
+ * the contract (failed without an error) is not a NULL dereference. */
+static inline int
+sb_error_is(const struct sb_error *e, int code)
+{
+	return e && e->code == code;
+}
 
 #endif

@@ -83,7 +83,10 @@ sb_file_pull(struct sb_incus *c, const char *instance, const char *path,
 	     struct sb_buf *out, size_t max, struct sb_error **err)
 {
 	_cleanup_free_ char *url = files_path(instance, path);
-	struct sb_incus_raw r = { .method = "GET", .path = url, .out = out };
+	/* The container decides what is at path: a FIFO would keep the
+	 * daemon's reply open forever. */
+	struct sb_incus_raw r = { .method = "GET", .path = url, .out = out,
+				  .timeout_ms = SB_FILE_PULL_MS };
 
 	if (!url)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
@@ -107,7 +110,7 @@ sb_file_delete(struct sb_incus *c, const char *instance, const char *path,
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
 	ret = sb_incus_raw(c, &r, &e);
 	sb_buf_release(&out);
-	if (ret < 0 && e->code != SB_E_NOTFOUND) {
+	if (ret < 0 && !sb_error_is(e, SB_E_NOTFOUND)) {
 		sb_error_pass(err, &e);
 		return sb_error_prefix(err, "removing %s in %s", path, instance);
 	}

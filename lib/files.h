@@ -25,7 +25,9 @@ int sb_file_symlink(struct sb_incus *c, const char *instance,
 int sb_file_mkdir(struct sb_incus *c, const char *instance, const char *path,
 		  int uid, int gid, int mode, struct sb_error **err);
 /* Reads a file into out (capped at max bytes; 0 for the default).  A
- * missing file gives SB_E_NOTFOUND. */
+ * missing file gives SB_E_NOTFOUND; a read that takes longer than
+ * SB_FILE_PULL_MS (a FIFO the container made, a stuck daemon) fails. */
+#define SB_FILE_PULL_MS 5000L
 int sb_file_pull(struct sb_incus *c, const char *instance, const char *path,
 		 struct sb_buf *out, size_t max, struct sb_error **err);
 /* Removes a file; a missing one is not an error. */

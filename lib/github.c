@@ -589,34 +589,6 @@ key_target(const char *slug, long long id, const char *verb,
 	return 0;
 }
 
-int
-sb_github_key_get(struct sb_github *g, const char *slug, long long id,
-		  int *exists, struct sb_error **err)
-{
-	_cleanup_free_ char *path = NULL, *doing = NULL;
-	struct reply r = { 0 };
-	int ret = -1;
-
-	if (key_target(slug, id, "looking up", "on", &path, &doing, err) < 0)
-		return -1;
-	if (request(g, "GET", path, NULL, &r, err) < 0)
-		goto out;
-	/* A 404 for the key is indistinguishable from a 404 for the
-	 * repository; a caller that needs to know asks for the repository. */
-	if (r.status == 404) {
-		*exists = 0;
-		ret = 0;
-	} else if (r.status == 200) {
-		*exists = 1;
-		ret = 0;
-	} else {
-		api_error(g, &r, slug, doing, err);
-	}
-out:
-	sb_buf_release(&r.body);
-	return ret;
-}
-
 /* GitHub answers 404 both for a key that is gone and for a repository the
  * token may not administer.  The repository's own "permissions.admin"
  * tells the two apart, so a key is never reported deleted when it stays. */

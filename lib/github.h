@@ -33,9 +33,6 @@ const char *sb_github_base(const struct sb_github *g);
 int sb_github_key_add(struct sb_github *g, const char *slug,
 		      const char *title, const char *pubkey, int read_only,
 		      long long *id, struct sb_error **err);
-/* GET /repos/SLUG/keys/ID; *exists is 0 on a 404. */
-int sb_github_key_get(struct sb_github *g, const char *slug, long long id,
-		      int *exists, struct sb_error **err);
 /* DELETE /repos/SLUG/keys/ID; a key that is already gone (404) counts as
  * deleted. */
 int sb_github_key_delete(struct sb_github *g, const char *slug, long long id,

@@ -56,10 +56,9 @@ sb_golden_ready(struct sb_incus *c, const char *stack, struct sb_error **err)
 	m = sb_incus_get(c, path, NULL, &e);
 	if (m)
 		return 1;
-	if (e->code == SB_E_NOTFOUND)
+	if (sb_error_is(e, SB_E_NOTFOUND))
 		return 0;
-	sb_error_pass(err, &e);
-	return -1;
+	return sb_error_pass(err, &e);
 }
 
 static int
@@ -83,10 +82,19 @@ sb_golden_stacks(size_t *n, struct sb_error **err)
 	struct dirent *e;
 
 	*n = 0;
-	if (asprintf(&dir, "%s/stacks", sb_host_datadir()) < 0)
+	if (asprintf(&dir, "%s/stacks", sb_host_datadir()) < 0) {
+		sb_error_set(err, SB_E_SYSTEM, "out of memory");
 		return NULL;
+	}
 	if (!(d = opendir(dir))) {
 		sb_error_sys(err, "reading %s", dir);
+		return NULL;
+	}
+	/* No scripts is an empty list, not a failure without a message:
+	 * the caller then says which stacks exist (none). */
+	if (!(v = calloc(1, sizeof(*v)))) {
+		closedir(d);
+		sb_error_set(err, SB_E_SYSTEM, "out of memory");
 		return NULL;
 	}
 	while ((e = readdir(d))) {
@@ -318,11 +326,11 @@ ensure_base_image(struct sb_incus *c, const struct sb_golden_opts *o,
 		return -1;
 	snprintf(alias, alias_n, "sandbox-debian-%s", codename);
 	if (asprintf(&path, "/1.0/images/aliases/%s", alias) < 0)
-		return -1;
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
 	m = sb_incus_get(c, path, NULL, &e);
 	if (m)
 		return 0;
-	if (e->code != SB_E_NOTFOUND) {
+	if (!sb_error_is(e, SB_E_NOTFOUND)) {
 		sb_error_pass(err, &e);
 		return -1;
 	}

@@ -47,15 +47,6 @@ sb_host_user_home(void)
 	return strdup(pw && pw->pw_dir ? pw->pw_dir : "/");
 }
 
-void
-sb_host_user_ids(uid_t *uid, gid_t *gid)
-{
-	struct passwd *pw = invoking_user();
-
-	*uid = pw ? pw->pw_uid : getuid();
-	*gid = pw ? pw->pw_gid : getgid();
-}
-
 const char *
 sb_host_datadir(void)
 {

@@ -17,8 +17,6 @@
 /* The home directory of the user the files belong to: SUDO_USER's when
  * run through sudo, else $HOME, else the passwd entry.  Caller frees. */
 char *sb_host_user_home(void);
-/* uid/gid of that user (for files we create on their behalf). */
-void sb_host_user_ids(uid_t *uid, gid_t *gid);
 
 /* Where stacks/ and allowlists/ are: $SANDBOX_DATADIR, else the tree the
  * program runs from (bin/../stacks), else the installed DATADIR. */

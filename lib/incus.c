@@ -220,6 +220,11 @@ transport_error(struct sb_incus *c, CURLcode rc, struct sb_error **err)
 	if (rc == CURLE_WRITE_ERROR)
 		return sb_error_set(err, SB_E_DAEMON,
 				    "reply from Incus is too large");
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		return sb_error_set(err, SB_E_DAEMON,
+				    "Incus on %s did not answer in time: %s",
+				    c->socket, c->errbuf[0] ? c->errbuf :
+				    curl_easy_strerror(rc));
 	return sb_error_set(err, SB_E_DAEMON, "talking to Incus on %s: %s",
 			    c->socket, c->errbuf[0] ? c->errbuf :
 			    curl_easy_strerror(rc));
@@ -245,6 +250,18 @@ read_cb(char *p, size_t sz, size_t n, void *ud)
 	struct upload *u = ud;
 
 	return fread(p, 1, sz * n, u->f);
+}
+
+static long
+timeout_for(const struct sb_incus_raw *r)
+{
+	if (r->timeout_ms)
+		return r->timeout_ms;
+	if (r->upload)
+		return 0; /* the stall limit bounds it */
+	if (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)
+		return SB_INCUS_GET_MS;
+	return SB_INCUS_CHANGE_MS;
 }
 
 static int
@@ -273,6 +290,13 @@ perform(struct sb_incus *c, struct sb_incus_raw *r, struct hdrs *h,
 	curl_easy_setopt(k, CURLOPT_CUSTOMREQUEST, r->method);
 	curl_easy_setopt(k, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(k, CURLOPT_XFERINFOFUNCTION, progress_cb);
+	curl_easy_setopt(k, CURLOPT_CONNECTTIMEOUT_MS, SB_INCUS_CONNECT_MS);
+	curl_easy_setopt(k, CURLOPT_TIMEOUT_MS, timeout_for(r));
+	/* Less than a byte a second for two minutes: the peer is stuck. */
+	if (r->upload) {
+		curl_easy_setopt(k, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(k, CURLOPT_LOW_SPEED_TIME, SB_INCUS_STALL_S);
+	}
 	if (strcmp(r->method, "HEAD") == 0)
 		curl_easy_setopt(k, CURLOPT_NOBODY, 1L);
 	/* libcurl defaults a POST body to form encoding, which makes the
@@ -415,10 +439,11 @@ sb_incus_error_from_reply(const char *buf, size_t len, long status,
 static json_object *
 request(struct sb_incus *c, const char *method, const char *path,
 	json_object *body, const char *if_match, char **etag,
-	struct sb_error **err)
+	long timeout_ms, struct sb_error **err)
 {
 	struct sb_buf out = { .max = REPLY_MAX };
-	struct sb_incus_raw r = { .method = method, .path = path, .out = &out };
+	struct sb_incus_raw r = { .method = method, .path = path, .out = &out,
+				  .timeout_ms = timeout_ms };
 	struct hdrs h = { 0 };
 	char ifm[256];
 	const char *hv[2] = { NULL, NULL };
@@ -498,7 +523,7 @@ sb_incus_get(struct sb_incus *c, const char *path, char **etag,
 		_cleanup_error_ struct sb_error *e = NULL;
 		struct timespec ts = { 0, 200 * 1000 * 1000 };
 
-		root = request(c, "GET", path, NULL, NULL, etag, &e);
+		root = request(c, "GET", path, NULL, NULL, etag, 0, &e);
 		if (root)
 			break;
 		if (!transient(e) || attempt == 4) {
@@ -538,7 +563,7 @@ sb_incus_start(struct sb_incus *c, const char *method, const char *path,
 	       json_object *body, json_object **op, struct sb_error **err)
 {
 	_cleanup_json_ json_object *root =
-		request(c, method, path, body, NULL, NULL, err);
+		request(c, method, path, body, NULL, NULL, 0, err);
 	const char *opath;
 
 	if (!root)
@@ -569,7 +594,9 @@ sb_incus_wait(struct sb_incus *c, const char *op_path, int timeout,
 		sb_error_set(err, SB_E_SYSTEM, "out of memory");
 		return NULL;
 	}
-	root = request(c, "GET", path, NULL, NULL, NULL, err);
+	root = request(c, "GET", path, NULL, NULL, NULL,
+		       timeout < 0 ? SB_INCUS_LONG_MS :
+		       timeout * 1000L + SB_INCUS_WAIT_MARGIN_MS, err);
 	if (!root) {
 		if (err && *err && strstr((*err)->msg, "deadline exceeded"))
 			sb_error_set(err, SB_E_DAEMON,
@@ -607,7 +634,7 @@ sb_incus_call(struct sb_incus *c, const char *method, const char *path,
 	      json_object *body, const char *if_match, struct sb_error **err)
 {
 	_cleanup_json_ json_object *root =
-		request(c, method, path, body, if_match, NULL, err);
+		request(c, method, path, body, if_match, NULL, 0, err);
 	_cleanup_free_ char *opath = NULL;
 	const char *type;
 	json_object *m;

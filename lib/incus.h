@@ -5,7 +5,10 @@
  * the struct, so callers do not change).  A connection is not thread-safe;
  * threads each take their own with sb_incus_dup().
  *
- * Every call blocks on the daemon.  Calls that return a json_object hand
+ * Every call blocks on the daemon, for a bounded time suited to its kind
+ * (see SB_INCUS_*_MS below): a daemon that stops answering, or a file API
+ * read that never ends, costs an error, never a hang.  Calls that return
+ * a json_object hand
  * the caller a new reference.  Errors carry Incus's own text and the HTTP
  * status, e.g. "Instance not found (404)". */
 #ifndef SB_INCUS_H
@@ -18,6 +21,19 @@
 #include "error.h"
 
 struct sb_incus;
+
+/* Time limits by kind of request.  A GET reads state and answers at once;
+ * a change that answers synchronously (PUT/PATCH, a sync POST or DELETE)
+ * may take the daemon a while; an operation wait is bounded by its own
+ * timeout plus this margin, or by the long limit when it has none (an
+ * image build or a stack script runs for many minutes); an upload is
+ * bounded by a low-speed limit instead (its size decides its length). */
+#define SB_INCUS_CONNECT_MS 10000L
+#define SB_INCUS_GET_MS 30000L
+#define SB_INCUS_CHANGE_MS 120000L
+#define SB_INCUS_WAIT_MARGIN_MS 30000L
+#define SB_INCUS_LONG_MS (3L * 3600 * 1000)
+#define SB_INCUS_STALL_S 120L
 
 /* Finds the socket: $INCUS_SOCKET, $INCUS_DIR/unix.socket,
  * /run/incus/unix.socket, /var/lib/incus/unix.socket, then LXD's
@@ -58,7 +74,8 @@ char *sb_incus_start(struct sb_incus *c, const char *method, const char *path,
 		     json_object *body, json_object **op,
 		     struct sb_error **err);
 
-/* Waits for an operation; timeout in seconds, -1 for none.  Returns the
+/* Waits for an operation; timeout in seconds, -1 for none (then
+ * SB_INCUS_LONG_MS still bounds it).  Returns the
  * operation's own metadata (never NULL on success). */
 json_object *sb_incus_wait(struct sb_incus *c, const char *op_path,
 			   int timeout, struct sb_error **err);
@@ -75,6 +92,7 @@ struct sb_incus_raw {
 	const char *content_type;
 	const char *const *headers; /* NULL-terminated "Name: value" */
 	struct sb_buf *out;
+	long timeout_ms; /* 0: by kind (above) */
 	/* filled in: */
 	long status;
 };

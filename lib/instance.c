@@ -27,7 +27,7 @@ sb_instance_exists(struct sb_incus *c, const char *name, struct sb_error **err)
 
 	if (m)
 		return 1;
-	if (e->code == SB_E_NOTFOUND)
+	if (sb_error_is(e, SB_E_NOTFOUND))
 		return 0;
 	sb_error_pass(err, &e);
 	return -1;
@@ -150,7 +150,7 @@ sb_instance_delete(struct sb_incus *c, const char *name, struct sb_error **err)
 	if (sb_instance_stop(c, name, 0, err) < 0)
 		return -1;
 	r = sb_incus_call(c, "DELETE", p, NULL, NULL, &e);
-	if (!r && e->code != SB_E_NOTFOUND) {
+	if (!r && !sb_error_is(e, SB_E_NOTFOUND)) {
 		sb_error_pass(err, &e);
 		return sb_error_prefix(err, "deleting %s", name);
 	}

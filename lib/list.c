@@ -13,43 +13,79 @@
 #include "creds.h"
 #include "egress.h"
 #include "files.h"
+#include "gitmeta.h"
+#include "rootfs.h"
 #include "snapshot.h"
 #include "workspace.h"
 
 #define MAX_THREADS 8
 
+/* The cell of a check that could not be done: the sandbox did not answer
+ * in time, or its files are not safe to read (DESIGN.md: one misbehaving
+ * sandbox shows as unknown and never stops the others). */
+#define UNKNOWN "?"
+
+/* Where a sandbox's files are read from: its rootfs through a confined
+ * descriptor when the host can reach it, else the Incus file API (with
+ * its timeout). */
+struct source {
+	struct sb_incus *c;
+	const char *inst;
+	int rootfd; /* -1: use the file API */
+};
+
+/* 1 there, 0 not there, -1 cannot tell. */
 static int
-file_exists(struct sb_incus *c, const char *inst, const char *path)
+api_has(const struct source *src, const char *path)
 {
 	struct sb_buf b = { 0 };
 	_cleanup_error_ struct sb_error *e = NULL;
-	int r = sb_file_pull(c, inst, path, &b, 1 << 20, &e);
+	int r = sb_file_pull(src->c, src->inst, path, &b, 1 << 16, &e);
 
 	sb_buf_release(&b);
-	return r == 0;
+	if (r == 0)
+		return 1;
+	return e && e->code == SB_E_NOTFOUND ? 0 : -1;
 }
 
-/* The branch from .git/HEAD ("ref: refs/heads/B"); a detached HEAD shows
- * its short hash. */
-static char *
-read_branch(struct sb_incus *c, const char *inst)
+static int
+has_file(const struct source *src, const char *path)
 {
-	struct sb_buf b = { 0 };
+	return src->rootfd >= 0 ? sb_rootfs_has(src->rootfd, path) :
+	       api_has(src, path);
+}
+
+/* 0 read, 1 not there, -1 cannot tell. */
+static int
+api_read(const struct source *src, const char *path, size_t max,
+	 struct sb_buf *b)
+{
 	_cleanup_error_ struct sb_error *e = NULL;
-	char *br = NULL;
 
-	if (sb_file_pull(c, inst, "/workspace/project/.git/HEAD", &b, 4096,
-			 &e) == 0 && b.len) {
-		const char *p = b.data;
+	if (sb_file_pull(src->c, src->inst, path, b, max, &e) == 0 &&
+	    !b->overflow)
+		return 0;
+	sb_buf_release(b);
+	return e && e->code == SB_E_NOTFOUND ? 1 : -1;
+}
 
-		if (strncmp(p, "ref: refs/heads/", 16) == 0)
-			p += 16;
-		br = strndup(p, strcspn(p, "\r\n"));
-		if (br && p == b.data && strlen(br) > 12)
-			br[12] = '\0';
-	}
-	sb_buf_release(&b);
-	return br;
+static int
+workspace(const struct source *src, struct sb_list_row *r)
+{
+	struct sb_buf head = { 0 }, cfg = { 0 };
+	int h, k;
+
+	if (src->rootfd >= 0)
+		return sb_workspace_read(src->rootfd, &r->slug, &r->branch);
+	h = api_read(src, SB_WORKSPACE_HEAD, SB_GITMETA_HEAD_MAX, &head);
+	k = h < 0 ? -1 : api_read(src, SB_WORKSPACE_CONFIG,
+				  SB_GITMETA_CONFIG_MAX, &cfg);
+	if (h >= 0 && k >= 0)
+		sb_workspace_parse(h == 0 ? &head : NULL,
+				   k == 0 ? &cfg : NULL, &r->slug, &r->branch);
+	sb_buf_release(&head);
+	sb_buf_release(&cfg);
+	return h < 0 || k < 0 ? -1 : 0;
 }
 
 /* The daemon's directory, where the pools' rootfs directories are. */
@@ -64,49 +100,34 @@ incus_dir(struct sb_incus *c)
 	return strndup(sock, (size_t)(slash - sock));
 }
 
-/* 1 or 0 when a file's presence in the container could be told from the
- * host through its rootfs, -1 when it could not. */
-static int
-rootfs_has(const char *dir, const struct sb_sandbox *s, const char *path)
-{
-	_cleanup_free_ char *p = sb_workspace_rootfs(dir, s->pool, s->instance,
-						     path);
-
-	if (!p)
-		return -1;
-	return access(p, F_OK) == 0;
-}
-
-static int
-has_file(struct sb_incus *c, const char *dir, const struct sb_sandbox *s,
-	 const char *path)
-{
-	int r = rootfs_has(dir, s, path);
-
-	return r >= 0 ? r : file_exists(c, s->instance, path);
-}
-
 /* Each check reads the rootfs from the host when it can, and uses the
- * Incus file API only for what lives elsewhere (the container's /run). */
+ * Incus file API only for what lives elsewhere (the container's /run,
+ * a tmpfs the host cannot see). */
 static void
 check_one(struct sb_incus *c, const char *dir, struct sb_list_row *r)
 {
-	const char *inst = r->s->instance;
+	struct source src = { c, r->s->instance,
+			      sb_rootfs_open(dir, r->s->pool, r->s->instance) };
+	int running, installed, claude;
 
 	/* Asked of the host-side agent (up to 2 s when it hangs), so it runs
 	 * in the workers with the rest rather than one sandbox at a time. */
 	r->agent = sb_creds_agent_status(r->s->name);
-	if (file_exists(c, inst, "/run/docker.pid"))
-		r->docker = strdup("running");
-	else if (has_file(c, dir, r->s, "/usr/bin/dockerd"))
-		r->docker = strdup("stopped");
-	else
-		r->docker = strdup("none");
-	r->claude = strdup(has_file(c, dir, r->s,
-			   "/home/ubuntu/.claude/.credentials.json") ?
-			   "yes" : "no");
-	if (sb_workspace_read(dir, r->s->pool, inst, &r->slug, &r->branch) < 0)
-		r->branch = read_branch(c, inst);
+	running = api_has(&src, "/run/docker.pid");
+	installed = running == 1 ? 1 : has_file(&src, "/usr/bin/dockerd");
+	r->docker = strdup(running == 1 ? "running" :
+			   running < 0 || installed < 0 ? UNKNOWN :
+			   installed ? "stopped" : "none");
+	claude = has_file(&src, "/home/ubuntu/.claude/.credentials.json");
+	r->claude = strdup(claude < 0 ? UNKNOWN : claude ? "yes" : "no");
+	if (workspace(&src, r) < 0) {
+		free(r->slug);
+		free(r->branch);
+		r->branch = NULL;
+		r->slug = strdup(UNKNOWN);
+	}
+	if (src.rootfd >= 0)
+		close(src.rootfd);
 }
 
 struct worker {

@@ -95,15 +95,6 @@ bad:
 }
 
 int
-sb_slot_pick(const unsigned char used[SB_SLOT_MAX + 1])
-{
-	for (int s = SB_SLOT_MIN; s <= SB_SLOT_MAX; s++)
-		if (!used[s])
-			return s;
-	return -1;
-}
-
-int
 sb_listen_port(const char *listen)
 {
 	const char *p;

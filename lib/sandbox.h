@@ -43,9 +43,6 @@ const char *sb_name_from_instance(const char *instance);
 int sb_parse_int(const char *s, long lo, long hi, const char *what,
 		 long *out, struct sb_error **err);
 
-/* The lowest slot in 1..99 not marked in used[], or -1 when all are. */
-int sb_slot_pick(const unsigned char used[SB_SLOT_MAX + 1]);
-
 enum sb_proto { SB_TCP = 1, SB_UDP = 2 };
 
 struct sb_port {

@@ -59,8 +59,8 @@ wait_ready(struct sb_incus *c, double timeout, struct sb_error **err)
 
 		if (m)
 			return 0;
-		if (e->code != SB_E_NODAEMON && e->http_status != 503 &&
-		    e->code != SB_E_DAEMON) {
+		if (!e || (e->code != SB_E_NODAEMON && e->http_status != 503 &&
+			   e->code != SB_E_DAEMON)) {
 			sb_error_pass(err, &e);
 			return -1;
 		}
@@ -83,7 +83,7 @@ sb_setup_daemon(struct sb_incus *c, struct sb_setup_report *rep,
 
 	if (sb_incus_ping(c, NULL, &e) == 0)
 		return wait_ready(c, 120, err);
-	if (e->code != SB_E_NODAEMON) {
+	if (!sb_error_is(e, SB_E_NODAEMON)) {
 		sb_error_pass(err, &e);
 		return -1;
 	}
@@ -341,7 +341,7 @@ ensure_bridge(struct sb_incus *c, struct sb_setup_report *rep,
 				    addr ? addr : "no IPv4");
 		return 0;
 	}
-	if (e->code != SB_E_NOTFOUND) {
+	if (!sb_error_is(e, SB_E_NOTFOUND)) {
 		sb_error_pass(err, &e);
 		return -1;
 	}
@@ -447,7 +447,7 @@ ensure_profile(struct sb_incus *c, const char *pool,
 				    SB_PROFILE, ppool ? ppool : "?");
 		return 0;
 	}
-	if (e->code != SB_E_NOTFOUND) {
+	if (!sb_error_is(e, SB_E_NOTFOUND)) {
 		sb_error_pass(err, &e);
 		return -1;
 	}

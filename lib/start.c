@@ -28,6 +28,7 @@
 #include "instance.h"
 #include "sandbox.h"
 #include "setup.h"
+#include "userfile.h"
 
 /* Tests make a named step fail to prove the undo path (SANDBOX_FAIL_AT). */
 static int
@@ -99,9 +100,12 @@ load_env(const struct sb_start_opts *o, const char *stored,
 				   o->unset_env, o->nunset_env, env, keep, err);
 }
 
-/* The host user's public key: ed25519, then ecdsa, then rsa. */
+/* The host user's public key: ed25519, then ecdsa, then rsa.  Read with
+ * the user's rights (lib/userfile.h): one they cannot read (a symlink to
+ * a root-only file) is refused, not skipped, so they learn why.  1 found,
+ * 0 none, -1 with *err. */
 static int
-host_pubkey(struct sb_buf *key, char **path)
+host_pubkey(struct sb_buf *key, char **path, struct sb_error **err)
 {
 	static const char *const names[] = { "id_ed25519.pub", "id_ecdsa.pub",
 					     "id_rsa.pub" };
@@ -110,16 +114,22 @@ host_pubkey(struct sb_buf *key, char **path)
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char *p;
 
-		if (asprintf(&p, "%s/.ssh/%s", home, names[i]) < 0)
-			return -1;
-		if (sb_host_read_file(p, 16384, key, NULL) == 0 && key->len) {
+		if (!home || asprintf(&p, "%s/.ssh/%s", home, names[i]) < 0)
+			return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+		if (sb_userfile_read(p, 16384, key) == 0 && key->len) {
 			*path = p;
-			return 0;
+			return 1;
+		}
+		if (errno != ENOENT && key->len == 0) {
+			sb_error_sys(err, "reading %s", p);
+			sb_buf_release(key);
+			free(p);
+			return -1;
 		}
 		sb_buf_release(key);
 		free(p);
 	}
-	return -1;
+	return 0;
 }
 
 static int
@@ -128,9 +138,11 @@ inject_files(struct sb_incus *c, const char *inst, const struct sb_env *env,
 {
 	struct sb_buf key = { 0 };
 	_cleanup_free_ char *keypath = NULL;
-	int ret = 0;
+	int ret = 0, found = host_pubkey(&key, &keypath, err);
 
-	if (host_pubkey(&key, &keypath) == 0) {
+	if (found < 0)
+		return -1;
+	if (found) {
 		if (key.data[key.len - 1] != '\n')
 			sb_buf_append(&key, "\n", 1);
 		ret = sb_file_mkdir(c, inst, "/home/ubuntu/.ssh", 1000, 1000,
@@ -366,9 +378,21 @@ inherit_from(struct sb_incus *c, const char *from, struct inherited *in,
 
 	if (!o)
 		return sb_error_prefix(err, "--from");
-	in->repo = o->repo ? strdup(o->repo) : NULL;
-	if (!in->repo)
-		in->repo = sb_creds_origin_of(c, o->instance, NULL);
+	/* Only what the host recorded decides which repository gets a new
+	 * read-write key: the origin written in OTHER's workspace is the
+	 * container's word (DESIGN.md, "Identity comes from the host"). */
+	if (!o->repo || !*o->repo) {
+		sb_error_set(err, SB_E_INPUT, "--from %s: '%s' has no "
+			     "repository in its metadata (user.sandbox.repo), "
+			     "so there is none to take; give REPO instead of "
+			     "--from", from, from);
+		sb_sandbox_free(o);
+		return -1;
+	}
+	if (!(in->repo = strdup(o->repo))) {
+		sb_sandbox_free(o);
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	}
 	in->stack = o->stack ? strdup(o->stack) : NULL;
 	in->domains_file = o->domains_file ? strdup(o->domains_file) : NULL;
 	in->restricted = o->restricted;
@@ -865,7 +889,7 @@ sb_start(struct sb_incus *c, const struct sb_start_opts *o,
 				    o->from);
 	inst = sb_name_instance(o->name);
 	s = sb_sandbox_get(c, o->name, &e);
-	if (!s && e->code != SB_E_NOTFOUND) {
+	if (!s && !sb_error_is(e, SB_E_NOTFOUND)) {
 		sb_error_pass(err, &e);
 		return -1;
 	}

@@ -1,111 +1,66 @@
 #include "workspace.h"
 
-#include <git2.h>
-#include <pthread.h>
-#include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 
+#include "gitmeta.h"
 #include "repo.h"
+#include "rootfs.h"
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static void
-init(void)
+void
+sb_workspace_parse(const struct sb_buf *head, const struct sb_buf *cfg,
+		   char **slug, char **branch)
 {
-	git_libgit2_init();
-	/* The files belong to the container's (shifted) uid 1000, not to
-	 * us; as root reading them that is expected, not a hijack. */
-	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
-}
+	*slug = *branch = NULL;
+	if (head && head->data)
+		*branch = sb_gitmeta_branch(head->data, head->len);
+	if (cfg && cfg->data) {
+		char *url = sb_gitmeta_origin(cfg->data, cfg->len);
+		struct sb_repo r;
 
-static char *
-origin_slug(git_repository *r)
-{
-	git_remote *rem = NULL;
-	struct sb_repo parsed = { 0 };
-	char *slug = NULL;
-
-	if (git_remote_lookup(&rem, r, "origin") == 0 && git_remote_url(rem) &&
-	    sb_repo_parse(git_remote_url(rem), &parsed, NULL) == 0) {
-		slug = sb_repo_slug(&parsed);
-		sb_repo_release(&parsed);
-	}
-	git_remote_free(rem);
-	return slug;
-}
-
-static char *
-head_branch(git_repository *r)
-{
-	git_reference *head = NULL;
-	char *b = NULL;
-
-	if (git_repository_head(&head, r) == 0) {
-		if (git_reference_is_branch(head)) {
-			b = strdup(git_reference_shorthand(head));
-		} else {
-			char hex[GIT_OID_HEXSZ + 1];
-
-			git_oid_tostr(hex, 13, git_reference_target(head));
-			b = strdup(hex);
+		/* Only a URL that parses as GitHub's becomes owner/repo:
+		 * sb_repo_parse checks every character of both parts. */
+		if (url && sb_repo_parse(url, &r, NULL) == 0) {
+			*slug = sb_repo_slug(&r);
+			sb_repo_release(&r);
 		}
-	} else if (git_repository_head_unborn(r) == 1) {
-		/* A fresh clone of an empty repository: HEAD names a branch
-		 * that has no commit yet. */
-		if (git_reference_lookup(&head, r, "HEAD") == 0 &&
-		    git_reference_symbolic_target(head)) {
-			const char *t = git_reference_symbolic_target(head);
-
-			if (strncmp(t, "refs/heads/", 11) == 0)
-				t += 11;
-			b = strdup(t);
-		}
+		free(url);
 	}
-	git_reference_free(head);
-	return b;
 }
 
-char *
-sb_workspace_rootfs(const char *incus_dir, const char *pool,
-		    const char *instance, const char *path)
+/* 0 read, 1 not there, -1 unreadable. */
+static int
+read_one(int rootfd, const char *path, size_t max, struct sb_buf *b)
 {
-	char *root, *full;
-	struct stat st;
-
-	if (!incus_dir || !pool || !instance ||
-	    asprintf(&root, "%s/storage-pools/%s/containers/%s/rootfs",
-		     incus_dir, pool, instance) < 0)
-		return NULL;
-	if (stat(root, &st) < 0 || !S_ISDIR(st.st_mode) ||
-	    asprintf(&full, "%s%s", root, path) < 0) {
-		free(root);
-		return NULL;
-	}
-	free(root);
-	return full;
+	if (sb_rootfs_read(rootfd, path, max, b) == 0)
+		return 0;
+	sb_buf_release(b);
+	/* ENOTDIR: .git is a file (a gitlink), which we do not follow. */
+	return errno == ENOENT || errno == ENOTDIR ? 1 : -1;
 }
 
 int
-sb_workspace_read(const char *incus_dir, const char *pool,
-		  const char *instance, char **slug, char **branch)
+sb_workspace_read(int rootfd, char **slug, char **branch)
 {
-	git_repository *r = NULL;
-	char *path = sb_workspace_rootfs(incus_dir, pool, instance,
-					 "/workspace/project");
+	struct sb_buf head = { 0 }, cfg = { 0 };
+	int h, k, saved;
 
 	*slug = *branch = NULL;
-	if (!path)
+	h = read_one(rootfd, SB_WORKSPACE_HEAD, SB_GITMETA_HEAD_MAX, &head);
+	saved = errno;
+	k = h < 0 ? -1 : read_one(rootfd, SB_WORKSPACE_CONFIG,
+				  SB_GITMETA_CONFIG_MAX, &cfg);
+	if (h >= 0)
+		saved = errno;
+	if (h < 0 || k < 0) {
+		sb_buf_release(&head);
+		sb_buf_release(&cfg);
+		errno = saved;
 		return -1;
-	pthread_once(&once, init);
-	/* No repository there is an answer too, not a reason to ask again. */
-	if (git_repository_open_ext(&r, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
-				    NULL) == 0) {
-		*slug = origin_slug(r);
-		*branch = head_branch(r);
-		git_repository_free(r);
 	}
-	free(path);
+	sb_workspace_parse(h == 0 ? &head : NULL, k == 0 ? &cfg : NULL, slug,
+			   branch);
+	sb_buf_release(&head);
+	sb_buf_release(&cfg);
 	return 0;
 }

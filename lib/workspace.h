@@ -1,23 +1,28 @@
 /* Reading a sandbox's /workspace/project without entering it: on a local
  * daemon the container's root filesystem is a directory of the storage
- * pool, so libgit2 can open the repository there directly (no exec, no
- * HTTP).  Callers fall back to the Incus file API when this fails. */
+ * pool, read from the host through lib/rootfs (confined to that
+ * directory, never blocking) and parsed by lib/gitmeta (never libgit2,
+ * which would follow the container's gitlinks and includes out of it).
+ * Callers fall back to the Incus file API when the rootfs is not
+ * reachable. */
 #ifndef SB_WORKSPACE_H
 #define SB_WORKSPACE_H
 
-/* The host path of a file in the container's root filesystem, when that
- * filesystem can be reached from here (a local daemon, a directory-backed
- * pool such as btrfs, and we are root); NULL otherwise.  incus_dir is the
- * daemon's directory (where its unix.socket lives).  Caller frees. */
-char *sb_workspace_rootfs(const char *incus_dir, const char *pool,
-			  const char *instance, const char *path);
+#include "buf.h"
 
-/* Reads /workspace/project through the rootfs.  Returns 0 when the rootfs
- * was reachable: *slug is "owner/repo" from origin (NULL when there is no
- * repository or origin is not GitHub) and *branch the current branch (the
- * short hash when detached), caller frees both.  Returns -1 when the
- * rootfs cannot be reached from here (then ask the Incus API). */
-int sb_workspace_read(const char *incus_dir, const char *pool,
-		      const char *instance, char **slug, char **branch);
+#define SB_WORKSPACE_HEAD "/workspace/project/.git/HEAD"
+#define SB_WORKSPACE_CONFIG "/workspace/project/.git/config"
+
+/* From the bytes of .git/HEAD and .git/config (either may be NULL: not
+ * there): *slug "owner/repo" when origin is a GitHub URL, *branch the
+ * branch or short hash; each NULL when absent.  Caller frees. */
+void sb_workspace_parse(const struct sb_buf *head, const struct sb_buf *cfg,
+			char **slug, char **branch);
+
+/* Reads the workspace through rootfd (see sb_rootfs_open).  Returns 0
+ * with *slug and *branch as above (both NULL when there is no
+ * repository), or -1 (errno set) when it cannot be read safely: a FIFO,
+ * a device, a symlinked HEAD or config, a file over the size cap. */
+int sb_workspace_read(int rootfd, char **slug, char **branch);
 
 #endif

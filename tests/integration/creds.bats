@@ -99,7 +99,7 @@ host_files_with() {
 	grep -q "\"title\": \"sandbox-$A\"" "$FAKE_API_DIR/requests.jsonl"
 	grep -q '"read_only": false' "$FAKE_API_DIR/requests.jsonl"
 	# The token never reached the record in clear.
-	! grep -qF "$GH_TOKEN" "$FAKE_API_DIR/requests.jsonl"
+	run ! grep -qF "$GH_TOKEN" "$FAKE_API_DIR/requests.jsonl"
 
 	# Push works and lands in the bare repository.
 	in_box "$A" sh -c "git -c user.name=t -c user.email=t@example.invalid \
@@ -237,7 +237,7 @@ host_files_with() {
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	fake_api_calls | grep -qx "DELETE /repos/octo/hello/keys/$id"
 	[ "$(api_key "$id")" = 404 ]
-	! incus info "agent-$B" >/dev/null 2>&1
+	run ! incus info "agent-$B"
 	[ ! -e "/run/sandbox/agents/$B.sock" ]
 	[ ! -e "/run/sandbox/agents/$B.pid" ]
 }
@@ -248,10 +248,10 @@ host_files_with() {
 	[ "$status" -eq 1 ]
 	assert_contains "$output" "the repository does not exist or the token from GH_TOKEN has no admin access"
 	assert_contains "$output" "octo/hello"
-	! incus info "agent-$C" >/dev/null 2>&1
+	run ! incus info "agent-$C"
 	[ ! -e "/run/sandbox/agents/$C.sock" ]
 	[ ! -e "/run/sandbox/agents/$C.pid" ]
-	! pgrep -f "ssh-agent .*/$C.sock" >/dev/null
+	run ! pgrep -f "ssh-agent .*/$C.sock"
 	[ "$(incus config get "agent-$A" user.sandbox.deploy-key-id 2>/dev/null)" != "" ]
 }
 
@@ -287,7 +287,7 @@ host_files_with() {
 	run sandbox-start "$E" git@github.com:octo/missing.git
 	[ "$status" -eq 1 ]
 	assert_contains "$output" "does not appear to be a git repository"
-	! incus info "agent-$E" >/dev/null 2>&1
+	run ! incus info "agent-$E"
 	[ ! -e "/run/sandbox/agents/$E.sock" ]
 	fake_api_calls | grep -qx "POST /repos/octo/missing/keys"
 	fake_api_calls | grep -qE "^DELETE /repos/octo/missing/keys/[0-9]+$"
@@ -304,7 +304,7 @@ host_files_with() {
 	echo "$output"
 	assert_contains "$output" "deploy key $id on octo/hello was not deleted"
 	assert_contains "$output" "https://github.com/octo/hello/settings/keys"
-	! incus info "agent-$A" >/dev/null 2>&1
+	run ! incus info "agent-$A"
 	[ ! -e "/run/sandbox/agents/$A.sock" ]
 	[ "$(api_key "$id")" = 200 ]
 }

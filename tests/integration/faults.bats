@@ -161,7 +161,7 @@ wait_bounded() {
 		ss -ltn | grep -q ':3181 ' || break
 		sleep 0.1
 	done
-	! ss -ltn | grep -q ':3181 '
+	[ -z "$(ss -ltn | grep ':3181 ')" ]
 	# With Squid dead, 80 and 443 to anywhere are refused (redirected to
 	# a closed port, or rejected), never let through.
 	for port in 80 443; do

@@ -4,6 +4,8 @@
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 export PATH="$ROOT/bin:$PATH" SANDBOX_DATADIR="$ROOT"
 export NO_COLOR=1
+# `run ! cmd` (a negated check that can fail) needs bats 1.5.
+bats_require_minimum_version 1.5.0
 
 # Short, so that NAME stays well under the 57-character limit.
 if [ -z "${SB_RUN:-}" ]; then

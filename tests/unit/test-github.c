@@ -363,10 +363,8 @@ test_delete_get(void)
 	static const struct canned nf_norepo[] = {
 		{ 404, NULL, "{\"message\":\"Not Found\"}" },
 	};
-	static const struct canned get200[] = { { 200, NULL, "{\"id\":5}" } };
 	struct sb_github *g = open_ok();
 	struct sb_error *e = NULL;
-	int exists = -1;
 
 	script(1, gone);
 	CHECK(sb_github_key_delete(g, "octo/hello", 5, &e) == 0, "delete 204");
@@ -387,12 +385,6 @@ test_delete_get(void)
 	      "404 on the repository too");
 	check_msg(e, "does not exist", NULL, "del 404 repo");
 	sb_error_free(e), e = NULL;
-	script(1, get200);
-	CHECK(sb_github_key_get(g, "octo/hello", 5, &exists, &e) == 0 &&
-	      exists == 1, "get 200");
-	script(1, nf_norepo);
-	CHECK(sb_github_key_get(g, "octo/hello", 5, &exists, &e) == 0 &&
-	      exists == 0, "get 404");
 	CHECK(sb_github_key_add(g, "../etc", "t", "k", 0, &(long long){ 0 },
 				&e) == -1, "bad slug refused");
 	sb_error_free(e);

@@ -69,19 +69,6 @@ numbers(void)
 }
 
 static void
-slots(void)
-{
-	unsigned char used[SB_SLOT_MAX + 1] = { 0 };
-
-	CHECK(sb_slot_pick(used) == 1, "first slot");
-	used[1] = used[2] = 1;
-	CHECK(sb_slot_pick(used) == 3, "lowest free");
-	for (int i = 1; i <= SB_SLOT_MAX; i++)
-		used[i] = 1;
-	CHECK(sb_slot_pick(used) == -1, "all taken");
-}
-
-static void
 listen_ports(void)
 {
 	CHECK(sb_listen_port("tcp:127.0.0.1:2201") == 2201, "tcp");
@@ -98,7 +85,6 @@ main(void)
 	names();
 	mapping();
 	numbers();
-	slots();
 	listen_ports();
 	return tap_done();
 }
