@@ -49,7 +49,7 @@ teardown_file() {
 	[ "$(cat "$BATS_FILE_TMPDIR/allow.txt")" = "$ALLOWED" ]
 	for _ in $(seq 30); do https_get "$DENIED" >/dev/null 2>&1 && break; sleep 0.2; done
 	run https_get "$DENIED"
-	run https_get "$DENIED"; echo "OUT: $output" >&3; tail -5 /var/lib/sandbox/squid/log/access.log >&3; tail -5 /var/lib/sandbox/squid/log/cache.log >&3; cat /var/lib/sandbox/squid/acl/*.conf >&3; cat /var/lib/sandbox/squid/acl/*.domains >&3
+	[ "$status" -eq 0 ]
 	assert_contains "$output" "page for $DENIED"
 	run sandbox-domains "$R" --remove "$DENIED"
 	[ "$status" -eq 0 ]
