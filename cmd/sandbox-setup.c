@@ -25,6 +25,8 @@ static const char usage[] =
 	"  --stack STACK|all     build golden-STACK (default: base only)\n"
 	"  --rebuild STACK|all   delete and build golden-STACK again\n"
 	"  --list-stacks         list the stacks and whether each is built\n"
+	"  --release CODENAME    Debian release of a new golden-base\n"
+	"                        (default: " SB_DEFAULT_RELEASE ")\n"
 	"  --base SOURCE         base image: debootstrap (default) or\n"
 	"                        images:ALIAS from an image server\n"
 	"  --mirror URL          apt mirror for debootstrap (default: the\n"
@@ -37,7 +39,7 @@ static const char usage[] =
 	"Exit status: 0 ok, 1 failure, 2 usage error.\n";
 
 enum { OPT_STACK = 0x100, OPT_REBUILD, OPT_LIST, OPT_BASE, OPT_MIRROR,
-       OPT_POOLSIZE };
+       OPT_POOLSIZE, OPT_RELEASE };
 
 static int
 list_stacks(void)
@@ -109,6 +111,8 @@ check_args(const char *stack, struct sb_golden_opts *g, const char *pool_size,
 	    (sb_stack_check(stack, err) < 0 ||
 	     sb_golden_stack_known(stack, err) < 0))
 		return -1;
+	if (g->release && sb_golden_release_check(g->release, err) < 0)
+		return -1;
 	if (g->base && strcmp(g->base, "debootstrap") == 0)
 		g->base = NULL;
 	if (g->base && (!(colon = strchr(g->base, ':')) || colon == g->base ||
@@ -160,6 +164,7 @@ main(int argc, char **argv)
 		{ "rebuild", required_argument, NULL, OPT_REBUILD },
 		{ "list-stacks", no_argument, NULL, OPT_LIST },
 		{ "base", required_argument, NULL, OPT_BASE },
+		{ "release", required_argument, NULL, OPT_RELEASE },
 		{ "mirror", required_argument, NULL, OPT_MIRROR },
 		{ "pool-size", required_argument, NULL, OPT_POOLSIZE },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -181,6 +186,7 @@ main(int argc, char **argv)
 		case OPT_REBUILD: rebuild = optarg; break;
 		case OPT_LIST: list = 1; break;
 		case OPT_BASE: g.base = optarg; break;
+		case OPT_RELEASE: g.release = optarg; break;
 		case OPT_MIRROR: g.mirror = optarg; break;
 		case OPT_POOLSIZE: so.pool_size = optarg; break;
 		case 'q': quiet = 1; break;

@@ -305,7 +305,8 @@ create_body(const char *inst, const char *stack, int slot, const char *addr,
 	json_object *profiles = json_object_new_array();
 	char golden[96], slotstr[8];
 
-	snprintf(golden, sizeof(golden), SB_GOLDEN_PREFIX "%s/ready", stack);
+	snprintf(golden, sizeof(golden), "%s%s/ready", sb_golden_prefix(),
+		 stack);
 	snprintf(slotstr, sizeof(slotstr), "%d", slot);
 	json_object_object_add(body, "name", json_object_new_string(inst));
 	json_object_object_add(src, "type", json_object_new_string("copy"));

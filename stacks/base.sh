@@ -91,4 +91,10 @@ npm install -g --no-fund --no-audit @anthropic-ai/claude-code
 claude --version || true
 
 apt-get clean
+. /etc/os-release
+echo "== version: Debian $VERSION_ID ($VERSION_CODENAME)"
+for t in "node --version" "npm --version" "git --version" \
+	 "python3 --version" "docker --version" "claude --version"; do
+	echo "== version: ${t%% *} $($t 2>&1 | head -n 1)"
+done
 echo "== stacks/base.sh done"
