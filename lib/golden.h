@@ -18,6 +18,7 @@
 
 #include "error.h"
 #include "incus.h"
+#include "stack.h"
 
 /* The Debian release new golden images are made from. */
 #define SB_DEFAULT_RELEASE "trixie"
@@ -48,12 +49,40 @@ int sb_golden_ready(struct sb_incus *c, const char *stack,
 int sb_golden_ensure(struct sb_incus *c, const char *stack,
 		     const struct sb_golden_opts *o, int rebuild, int *built,
 		     struct sb_error **err);
+/* Ensures several stacks at once: each in a child process of its own,
+ * up to jobs at a time, a stack only once its parent (when among them)
+ * is done, so base is built alone and its children side by side.  A
+ * failure does not stop the others; the error names every stack that
+ * failed and why. */
+int sb_golden_ensure_many(struct sb_incus *c, const char *const *stacks,
+			  size_t n, const struct sb_golden_opts *o,
+			  int rebuild, int jobs, int *built,
+			  struct sb_error **err);
+/* When golden-base exists on another release than o asks for (the
+ * default moved from the host's release to trixie), a message saying so
+ * and how to rebuild; NULL otherwise.  Caller frees.  Changes nothing. */
+char *sb_golden_release_note(struct sb_incus *c,
+			     const struct sb_golden_opts *o);
 /* The names of every stack (stack.h), base first.  Caller frees each
  * and the array. */
 char **sb_golden_stacks(size_t *n, struct sb_error **err);
 /* 1 when STACK's script and all its parents' exist; otherwise the error
  * says which is missing and lists the stacks. */
 int sb_golden_stack_known(const char *stack, struct sb_error **err);
+/* What is known of golden-STACK, for --list-stacks. */
+struct sb_golden_info {
+	int ready;
+	long long created; /* the ready snapshot, seconds since the epoch;
+			      -1 when unknown */
+	char *release;     /* NULL when unknown */
+	char *versions;    /* "== version:" lines, newline-separated */
+	char *origin;      /* where its script came from when built */
+	char *parent;      /* the stack it was built on, "" for base */
+};
+/* Fills out; a stack not built is ready = 0 and no error. */
+int sb_golden_describe(struct sb_incus *c, const struct sb_stack *st,
+		       struct sb_golden_info *out, struct sb_error **err);
+void sb_golden_info_release(struct sb_golden_info *g);
 /* Path of a stack's build log (static storage). */
 const char *sb_golden_log_path(const char *stack);
 
