@@ -15,5 +15,7 @@ fi
 npm install -g --no-fund --no-audit pnpm eslint prettier c8 typescript
 apt-get clean
 for t in node npm yarn pnpm eslint prettier c8 tsc; do
-	echo "== version: $t $($t --version 2>&1 | head -n 1)"
+	v=$($t --version 2>&1 | head -n 1)
+	case $v in "$t"* | [A-Z]*) ;; *) v="$t $v" ;; esac
+	echo "== version: $v"
 done
