@@ -4,10 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "cleanup.h"
 #include "files.h"
+#include "host.h"
 #include "sandbox.h"
 #include "setup.h"
 
@@ -255,6 +257,70 @@ sb_cache_inject(struct sb_incus *c, const char *instance,
 	return 0;
 }
 
+/* 1 when an instance in used_by runs, 0 when none does. */
+static int
+used_running(struct sb_incus *c, json_object *meta)
+{
+	json_object *ub;
+
+	if (!json_object_object_get_ex(meta, "used_by", &ub))
+		return 0;
+	for (size_t i = 0; i < sb_json_array_len(ub); i++) {
+		const char *u = json_object_get_string(
+			json_object_array_get_idx(ub, i));
+		_cleanup_free_ char *path = NULL;
+		_cleanup_json_ json_object *m = NULL;
+		const char *st;
+
+		if (!u || strncmp(u, "/1.0/instances/", 15) != 0)
+			continue;
+		if (asprintf(&path, "%.*s", (int)strcspn(u, "?"), u) < 0)
+			return 1;
+		m = sb_incus_get(c, path, NULL, NULL);
+		st = m ? sb_json_str(m, "status") : "Running";
+		if (!st || strcmp(st, "Stopped") != 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Incus will not restore a volume that running instances use, so then
+ * the host empties it in place: find -delete never follows the links
+ * that sandboxes wrote, and -xdev keeps it inside the volume.  It is the
+ * host that deletes, not a sandbox asked to, which could say it did. */
+static int
+empty_in_place(struct sb_incus *c, const char *kind, struct sb_error **err)
+{
+	_cleanup_free_ char *pool = sb_setup_pool_of_profile(c, err);
+	_cleanup_free_ char *dir = NULL;
+	const char *root = getenv("INCUS_DIR");
+	struct stat st;
+	int r;
+
+	if (!pool)
+		return -1;
+	if (!root || !*root)
+		root = "/var/lib/incus";
+	if (asprintf(&dir, "%s/storage-pools/%s/custom/default_" SB_CACHE_VOLUME
+		     "%s", root, pool, kind) < 0)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return sb_error_set(err, SB_E_FAIL,
+				    "cache %s is in use by running sandboxes "
+				    "and %s is not its directory: stop them "
+				    "and run this again", kind, dir);
+	{
+		const char *argv[] = { "find", dir, "-xdev", "-mindepth", "1",
+				       "-delete", NULL };
+
+		r = sb_host_run(argv, NULL, 0, NULL, NULL, err);
+	}
+	if (r != 0)
+		return r < 0 ? -1 : sb_error_set(err, SB_E_FAIL,
+						 "emptying %s failed", dir);
+	return 0;
+}
+
 int
 sb_cache_clear(struct sb_incus *c, const char *kind, int *cleared,
 	       struct sb_error **err)
@@ -265,15 +331,21 @@ sb_cache_clear(struct sb_incus *c, const char *kind, int *cleared,
 	for (size_t i = 0; i < NKINDS; i++) {
 		const char *k = sb_cache_kinds[i];
 		_cleanup_free_ char *path = NULL;
-		_cleanup_json_ json_object *body = NULL, *r = NULL;
+		_cleanup_json_ json_object *body = NULL, *r = NULL, *m = NULL;
 		int ex;
 
 		if (kind && strcmp(kind, "all") != 0 && strcmp(kind, k) != 0)
 			continue;
-		if ((ex = volume_exists(c, k, NULL, err)) < 0)
+		if ((ex = volume_exists(c, k, &m, err)) < 0)
 			return -1;
 		if (!ex)
 			continue;
+		if (used_running(c, m)) {
+			if (empty_in_place(c, k, err) < 0)
+				return sb_error_prefix(err, "emptying cache %s", k);
+			(*cleared)++;
+			continue;
+		}
 		if (!(path = volume_path(c, k, NULL, err)))
 			return -1;
 		body = json_object_new_object();

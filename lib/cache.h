@@ -43,7 +43,8 @@ int sb_cache_add(struct sb_incus *c, json_object *config,
 int sb_cache_inject(struct sb_incus *c, const char *instance,
 		    struct sb_error **err);
 /* Empties one kind (or all when kind is NULL or "all"), also while
- * sandboxes use them: each volume is put back to its snapshot "empty".
+ * sandboxes use them: a volume no running instance uses is put back to
+ * its snapshot "empty"; one in use is emptied in place by the host.
  * *cleared counts the volumes emptied (missing ones are skipped). */
 int sb_cache_clear(struct sb_incus *c, const char *kind, int *cleared,
 		   struct sb_error **err);
