@@ -10,13 +10,16 @@ teardown_file() {
 	rm -rf "$BATS_FILE_TMPDIR/data"
 }
 
-@test "--list-stacks names every shipped stack and whether it is built" {
+@test "--list-stacks names every shipped stack, whether it is built, its release" {
 	run sandbox-setup --list-stacks
 	[ "$status" -eq 0 ]
 	for s in base python node rust go; do
 		assert_contains "$output" "$s"
 	done
-	[ "$(printf '%s\n' "$output" | grep '^base ')" = "base         ready" ]
+	line=$(printf '%s\n' "$output" | grep '^base ')
+	assert_contains "$line" "base         ready      trixie"
+	assert_contains "$line" "shipped $ROOT/stacks/base.sh"
+	assert_contains "$output" "    Debian 13 (trixie)"
 }
 
 @test "a failing stack shows its log's end and leaves no golden image" {
