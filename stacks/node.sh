@@ -16,6 +16,6 @@ npm install -g --no-fund --no-audit pnpm eslint prettier c8 typescript
 apt-get clean
 for t in node npm yarn pnpm eslint prettier c8 tsc; do
 	v=$($t --version 2>&1 | head -n 1)
-	case $v in "$t"* | [A-Z]*) ;; *) v="$t $v" ;; esac
+	case $v in "$t"*) ;; *) v="$t $v" ;; esac
 	echo "== version: $v"
 done
