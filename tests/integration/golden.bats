@@ -6,7 +6,7 @@ load helpers
 
 teardown_file() {
 	sb_cleanup
-	incus delete --force "golden-${SB_RUN}broken" >/dev/null 2>&1 || true
+	incus delete --force "${SANDBOX_GOLDEN_PREFIX:-golden-}${SB_RUN}broken" >/dev/null 2>&1 || true
 	rm -rf "$BATS_FILE_TMPDIR/data"
 }
 
@@ -31,10 +31,10 @@ teardown_file() {
 	[ "$status" -eq 1 ]
 	assert_contains "$output" "about to fail"
 	assert_contains "$output" "exit status 3"
-	assert_contains "$output" "/var/log/sandbox/golden-$st.log"
-	run incus info "golden-$st"
+	assert_contains "$output" "/var/log/sandbox/${SANDBOX_GOLDEN_PREFIX:-golden-}$st.log"
+	run incus info "${SANDBOX_GOLDEN_PREFIX:-golden-}$st"
 	[ "$status" -ne 0 ]
-	grep -q "about to fail" "/var/log/sandbox/golden-$st.log"
+	grep -q "about to fail" "/var/log/sandbox/${SANDBOX_GOLDEN_PREFIX:-golden-}$st.log"
 }
 
 @test "sandbox-start --stack python builds golden-python on demand and uses it" {
@@ -42,7 +42,7 @@ teardown_file() {
 	run sandbox-start "$n" --stack python
 	[ "$status" -eq 0 ]
 	assert_contains "$output" "stack python"
-	run incus info golden-python
+	run incus info "${SANDBOX_GOLDEN_PREFIX:-golden-}python"
 	assert_contains "$output" "ready"
 	[ "$(incus config get "agent-$n" user.sandbox.stack)" = python ]
 	run sandbox "$n" --cmd 'python3 -m venv /tmp/v && /tmp/v/bin/pip --version'
