@@ -249,9 +249,7 @@ sb_cache_inject(struct sb_incus *c, const char *instance,
 		/* The target first: cargo refuses a link to nothing. */
 		if (sb_file_mkdir(c, instance, target, 1000, 1000, 0755,
 				  err) < 0 ||
-		    sb_file_delete(c, instance, link, err) < 0 ||
-		    sb_file_symlink(c, instance, link, target, 1000, 1000,
-				    err) < 0)
+		    sb_file_symlink(c, instance, link, target, err) < 0)
 			return -1;
 	}
 	return 0;

@@ -79,14 +79,6 @@ sb_file_mkdir(struct sb_incus *c, const char *instance, const char *path,
 }
 
 int
-sb_file_symlink(struct sb_incus *c, const char *instance, const char *path,
-		const char *target, int uid, int gid, struct sb_error **err)
-{
-	return push(c, instance, path, "symlink", target, strlen(target), uid,
-		    gid, 0777, err);
-}
-
-int
 sb_file_pull(struct sb_incus *c, const char *instance, const char *path,
 	     struct sb_buf *out, size_t max, struct sb_error **err)
 {

@@ -24,10 +24,6 @@ int sb_file_symlink(struct sb_incus *c, const char *instance,
 		    struct sb_error **err);
 int sb_file_mkdir(struct sb_incus *c, const char *instance, const char *path,
 		  int uid, int gid, int mode, struct sb_error **err);
-/* Creates a symbolic link at path to target (file_symlinks). */
-int sb_file_symlink(struct sb_incus *c, const char *instance, const char *path,
-		    const char *target, int uid, int gid,
-		    struct sb_error **err);
 /* Reads a file into out (capped at max bytes; 0 for the default).  A
  * missing file gives SB_E_NOTFOUND; a read that takes longer than
  * SB_FILE_PULL_MS (a FIFO the container made, a stuck daemon) fails. */
