@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "cli.h"
 #include "incus.h"
 #include "nuke.h"
@@ -13,7 +14,8 @@
 static const char usage[] =
 	"Usage: sandbox-nuke [--yes]\n"
 	"Destroy every agent-* and golden-* instance, with their agents,\n"
-	"firewall rules and GitHub deploy keys.\n"
+	"firewall rules and GitHub deploy keys, then the shared cache\n"
+	"volumes (sandbox-start --cache).\n"
 	"\n"
 	"  -y, --yes       do not ask for confirmation\n"
 	"  -h, --help      show this help\n"
@@ -58,7 +60,7 @@ main(int argc, char **argv)
 	}
 	if (n == 0) {
 		printf("nothing to remove\n");
-		goto out;
+		goto caches;
 	}
 	if (!yes) {
 		char line[16] = "";
@@ -89,6 +91,17 @@ main(int argc, char **argv)
 		if (left)
 			sb_cli_warn("%s", left);
 		free(left);
+	}
+caches:
+	if (status == SB_EXIT_OK) {
+		int removed = 0;
+
+		/* Only once every sandbox is gone: volumes in use cannot go. */
+		if (sb_nuke_caches(c, &removed, &err) < 0)
+			status = sb_cli_exit(TAKE_PTR(err));
+		else if (removed)
+			printf("shared caches: %d volume%s deleted\n", removed,
+			       removed == 1 ? "" : "s");
 	}
 out:
 	for (size_t i = 0; i < n; i++)

@@ -9,8 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <time.h>
+
+#include "cache.h"
 #include "cleanup.h"
 #include "cli.h"
+#include "format.h"
 #include "host.h"
 #include "egress.h"
 #include "golden.h"
@@ -24,7 +28,12 @@ static const char usage[] =
 	"\n"
 	"  --stack STACK|all     build golden-STACK (default: base only)\n"
 	"  --rebuild STACK|all   delete and build golden-STACK again\n"
-	"  --list-stacks         list the stacks and whether each is built\n"
+	"  --list-stacks         list the stacks: built or not, release, age,\n"
+	"                        parent, where the script is, tool versions\n"
+	"  --clear-cache [KIND]  empty the shared caches (npm, cargo, go, pip;\n"
+	"                        default all)\n"
+	"  --release CODENAME    Debian release of a new golden-base\n"
+	"                        (default: " SB_DEFAULT_RELEASE ")\n"
 	"  --base SOURCE         base image: debootstrap (default) or\n"
 	"                        images:ALIAS from an image server\n"
 	"  --mirror URL          apt mirror for debootstrap (default: the\n"
@@ -37,7 +46,7 @@ static const char usage[] =
 	"Exit status: 0 ok, 1 failure, 2 usage error.\n";
 
 enum { OPT_STACK = 0x100, OPT_REBUILD, OPT_LIST, OPT_BASE, OPT_MIRROR,
-       OPT_POOLSIZE };
+       OPT_POOLSIZE, OPT_RELEASE, OPT_CLEARCACHE };
 
 static int
 list_stacks(void)
@@ -45,21 +54,41 @@ list_stacks(void)
 	_cleanup_error_ struct sb_error *err = NULL;
 	struct sb_incus *c = sb_incus_open(NULL, &err);
 	size_t n;
-	char **v = sb_golden_stacks(&n, &err);
+	struct sb_stack *v = sb_stack_list(&n, &err);
+	long long now = (long long)time(NULL);
 
 	if (!v) {
 		sb_incus_free(c);
 		return sb_cli_exit(TAKE_PTR(err));
 	}
+	printf("%-12s %-10s %-9s %-5s %-8s %s\n", "STACK", "STATE", "RELEASE",
+	       "AGE", "PARENT", "FROM");
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_error_ struct sb_error *e = NULL;
-		int r = c ? sb_golden_ready(c, v[i], &e) : -1;
+		struct sb_golden_info g;
+		char age[16] = "-";
+		int r = c ? sb_golden_describe(c, &v[i], &g, &e) : -1;
 
-		printf("%-12s %s\n", v[i], r == 1 ? "ready" :
-		       r == 0 ? "not built" : "unknown (Incus unavailable)");
-		free(v[i]);
+		if (r == 0 && g.created >= 0)
+			sb_format_age(age, sizeof(age), now - g.created);
+		printf("%-12s %-10s %-9s %-5s %-8s %s %s%s%s\n", v[i].name,
+		       r < 0 ? "unknown" : g.ready ? "ready" : "not built",
+		       r == 0 && g.release ? g.release : "-", age,
+		       v[i].parent ? v[i].parent : "-",
+		       sb_stack_origin_name(v[i].origin), v[i].path,
+		       v[i].overrides ? ", overrides " : "",
+		       v[i].overrides ? v[i].overrides : "");
+		/* The tools its script reported, one line each. */
+		for (const char *p = r == 0 ? g.versions : NULL; p && *p;) {
+			size_t l = strcspn(p, "\n");
+
+			printf("    %.*s\n", (int)l, p);
+			p += l + (p[l] == '\n');
+		}
+		if (r == 0)
+			sb_golden_info_release(&g);
 	}
-	free(v);
+	sb_stack_list_free(v, n);
 	sb_incus_free(c);
 	return SB_EXIT_OK;
 }
@@ -70,27 +99,47 @@ build(struct sb_incus *c, const char *what, int rebuild,
 {
 	size_t n = 0;
 	char **v;
-	int ret = 0;
+	int ret, built = 0;
 
 	if (strcmp(what, "all") != 0) {
-		int built = 0;
-
 		if (sb_golden_ensure(c, what, g, rebuild, &built, err) < 0)
 			return -1;
 		if (!built)
-			sb_progress_note("golden-%s/ready: found", what);
+			sb_progress_note("%s%s/ready: found",
+					 sb_golden_prefix(), what);
 		*changed |= built;
 		return 0;
 	}
 	if (!(v = sb_golden_stacks(&n, err)))
 		return -1;
-	for (size_t i = 0; i < n && ret == 0; i++)
-		/* With "all", base is built once, first (stacks sort it so). */
-		ret = build(c, v[i], rebuild, g, changed, err);
+	/* Stacks spend their time waiting on the archive and the registry,
+	 * so several at once pay off even on two cores. */
+	ret = sb_golden_ensure_many(c, (const char *const *)v, n, g, rebuild,
+				    4, &built, err);
+	*changed |= built;
 	for (size_t i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
 	return ret;
+}
+
+static int
+clear_cache(const char *kind)
+{
+	struct sb_error *err = NULL;
+	struct sb_incus *c;
+	int cleared = 0;
+
+	if (sb_cache_kind_check(kind, &err) < 0)
+		return sb_cli_result(-1, err);
+	if (!(c = sb_incus_open(NULL, &err)) ||
+	    sb_cache_clear(c, kind, &cleared, &err) < 0) {
+		sb_incus_free(c);
+		return sb_cli_result(-1, err);
+	}
+	sb_incus_free(c);
+	printf("shared caches: %d emptied\n", cleared);
+	return SB_EXIT_OK;
 }
 
 /* Every value is checked before anything changes: --base, --mirror and
@@ -108,6 +157,8 @@ check_args(const char *stack, struct sb_golden_opts *g, const char *pool_size,
 	if (stack && strcmp(stack, "all") != 0 &&
 	    (sb_stack_check(stack, err) < 0 ||
 	     sb_golden_stack_known(stack, err) < 0))
+		return -1;
+	if (g->release && sb_golden_release_check(g->release, err) < 0)
 		return -1;
 	if (g->base && strcmp(g->base, "debootstrap") == 0)
 		g->base = NULL;
@@ -159,7 +210,9 @@ main(int argc, char **argv)
 		{ "stack", required_argument, NULL, OPT_STACK },
 		{ "rebuild", required_argument, NULL, OPT_REBUILD },
 		{ "list-stacks", no_argument, NULL, OPT_LIST },
+		{ "clear-cache", optional_argument, NULL, OPT_CLEARCACHE },
 		{ "base", required_argument, NULL, OPT_BASE },
+		{ "release", required_argument, NULL, OPT_RELEASE },
 		{ "mirror", required_argument, NULL, OPT_MIRROR },
 		{ "pool-size", required_argument, NULL, OPT_POOLSIZE },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -172,7 +225,8 @@ main(int argc, char **argv)
 	struct sb_error *err = NULL;
 	const char *stack = NULL, *rebuild = NULL;
 	struct sb_incus *c;
-	int opt, list = 0, quiet = 0, changed = 0, rc = -1;
+	const char *kind = NULL;
+	int opt, list = 0, quiet = 0, changed = 0, clear = 0, rc = -1;
 
 	sb_cli_init(argv[0]);
 	while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
@@ -180,7 +234,14 @@ main(int argc, char **argv)
 		case OPT_STACK: stack = optarg; break;
 		case OPT_REBUILD: rebuild = optarg; break;
 		case OPT_LIST: list = 1; break;
+		case OPT_CLEARCACHE:
+			clear = 1;
+			/* "--clear-cache npm" as well as "--clear-cache=npm". */
+			kind = optarg ? optarg : optind < argc &&
+			       argv[optind][0] != '-' ? argv[optind++] : NULL;
+			break;
 		case OPT_BASE: g.base = optarg; break;
+		case OPT_RELEASE: g.release = optarg; break;
 		case OPT_MIRROR: g.mirror = optarg; break;
 		case OPT_POOLSIZE: so.pool_size = optarg; break;
 		case 'q': quiet = 1; break;
@@ -195,6 +256,15 @@ main(int argc, char **argv)
 					  " give one");
 	if (list)
 		return list_stacks();
+	if (clear) {
+		if (geteuid() != 0) {
+			sb_error_set(&err, SB_E_PERM, "--clear-cache changes "
+				     "Incus volumes, which needs root: run "
+				     "sudo sandbox-setup --clear-cache");
+			return sb_cli_exit(err);
+		}
+		return clear_cache(kind);
+	}
 	if (check_args(rebuild ? rebuild : stack, &g, so.pool_size, &err) < 0)
 		return sb_cli_result(-1, err);
 	if (geteuid() != 0) {
@@ -225,6 +295,13 @@ main(int argc, char **argv)
 		goto out;
 	if (!changed)
 		sb_progress_note("nothing to do: everything was already set up");
+	{
+		char *note = sb_golden_release_note(c, &g);
+
+		if (note)
+			sb_progress_note("%s", note);
+		free(note);
+	}
 	rc = 0;
 out:
 	if (err)

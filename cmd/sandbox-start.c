@@ -31,7 +31,10 @@ static const char usage[] =
 	"  --unset-env K          stop keeping K (repeatable)\n"
 	"  --ssh-key FILE         use this private key as the deploy key\n"
 	"  --branch B             check out B (created when missing)\n"
-	"  --from OTHER           inherit REPO, stack and egress of OTHER\n"
+	"  --from OTHER           inherit REPO, stack, egress and --cache of\n"
+	"                         OTHER\n"
+	"  --cache                share the npm, cargo, Go and pip download\n"
+	"                         caches with other --cache sandboxes\n"
 	"  --restrict-domains     filter egress by the domain allowlist\n"
 	"  --domains-file F       allowlist for --restrict-domains\n"
 	"  --allow-cidr CIDR      let this sandbox reach a private range\n"
@@ -45,7 +48,7 @@ static const char usage[] =
 
 enum { OPT_STACK = 0x100, OPT_SLOT, OPT_CPU, OPT_MEMORY, OPT_ENV,
        OPT_SSHKEY, OPT_BRANCH, OPT_FROM, OPT_RESTRICT, OPT_DOMAINS,
-       OPT_CIDR, OPT_UNSETENV };
+       OPT_CIDR, OPT_UNSETENV, OPT_CACHE };
 
 static void
 summary(const struct sb_start_opts *o, const struct sb_start_result *r)
@@ -103,6 +106,7 @@ main(int argc, char **argv)
 		{ "restrict-domains", no_argument, NULL, OPT_RESTRICT },
 		{ "domains-file", required_argument, NULL, OPT_DOMAINS },
 		{ "allow-cidr", required_argument, NULL, OPT_CIDR },
+		{ "cache", no_argument, NULL, OPT_CACHE },
 		{ "quiet", no_argument, NULL, 'q' },
 		SB_CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
@@ -131,6 +135,7 @@ main(int argc, char **argv)
 		case OPT_BRANCH: o.branch = optarg; break;
 		case OPT_FROM: o.from = optarg; break;
 		case OPT_RESTRICT: o.restrict_domains = 1; break;
+		case OPT_CACHE: o.cache = 1; break;
 		case OPT_DOMAINS: o.domains_file = optarg; break;
 		case OPT_CIDR: o.allow_cidr[o.nallow_cidr++] = optarg; break;
 		case 'q': o.quiet = 1; break;

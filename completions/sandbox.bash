@@ -24,7 +24,7 @@ _sandbox_complete() {
 	case $prog in
 	sandbox-start)
 		flags="--stack --slot --cpu --memory --env --unset-env --ssh-key
-		       --branch --from --restrict-domains --domains-file
+		       --branch --from --restrict-domains --domains-file --cache
 		       --allow-cidr --quiet --help --version"
 		args="--stack --slot --cpu --memory --env --unset-env --ssh-key
 		      --branch --from --domains-file --allow-cidr" ;;
@@ -41,7 +41,7 @@ _sandbox_complete() {
 	sandbox-nuke)
 		flags="--yes --help --version"; args= ;;
 	sandbox-setup)
-		flags="--stack --rebuild --list-stacks --base --mirror
+		flags="--stack --rebuild --list-stacks --release --clear-cache --base --mirror
 		       --pool-size --quiet --help --version"
 		args="--stack --rebuild --base --mirror --pool-size" ;;
 	sandbox-domains)

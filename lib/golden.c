@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "instance.h"
 #include "sandbox.h"
 #include "setup.h"
+#include "stack.h"
 
 #define BUILD_DIR SB_STATE_DIR "/build"
 
@@ -29,7 +31,23 @@ sb_golden_log_path(const char *stack)
 {
 	static char p[PATH_MAX];
 
-	snprintf(p, sizeof(p), SB_LOG_DIR "/golden-%s.log", stack);
+	snprintf(p, sizeof(p), SB_LOG_DIR "/%s%s.log", sb_golden_prefix(),
+		 stack);
+	return p;
+}
+
+const char *
+sb_golden_prefix(void)
+{
+	const char *p = getenv("SANDBOX_GOLDEN_PREFIX");
+	size_t n;
+
+	/* Only a short label, so that prefix + stack stays an instance name
+	 * and the stack-name rule (sb_stack_check) still holds. */
+	if (!p || !(n = strlen(p)) || n > strlen(SB_GOLDEN_PREFIX) ||
+	    strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789-") != n ||
+	    p[0] == '-')
+		return SB_GOLDEN_PREFIX;
 	return p;
 }
 
@@ -38,7 +56,7 @@ golden_name(const char *stack)
 {
 	char *s;
 
-	if (asprintf(&s, SB_GOLDEN_PREFIX "%s", stack) < 0)
+	if (asprintf(&s, "%s%s", sb_golden_prefix(), stack) < 0)
 		return NULL;
 	return s;
 }
@@ -50,8 +68,8 @@ sb_golden_ready(struct sb_incus *c, const char *stack, struct sb_error **err)
 	_cleanup_error_ struct sb_error *e = NULL;
 	_cleanup_json_ json_object *m = NULL;
 
-	if (asprintf(&path, "/1.0/instances/" SB_GOLDEN_PREFIX "%s/snapshots/ready",
-		     stack) < 0)
+	if (asprintf(&path, "/1.0/instances/%s%s/snapshots/ready",
+		     sb_golden_prefix(), stack) < 0)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
 	m = sb_incus_get(c, path, NULL, &e);
 	if (m)
@@ -61,89 +79,32 @@ sb_golden_ready(struct sb_incus *c, const char *stack, struct sb_error **err)
 	return sb_error_pass(err, &e);
 }
 
-static int
-cmp_stack(const void *a, const void *b)
-{
-	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-
-	if (strcmp(x, "base") == 0)
-		return -1;
-	if (strcmp(y, "base") == 0)
-		return 1;
-	return strcmp(x, y);
-}
-
 char **
 sb_golden_stacks(size_t *n, struct sb_error **err)
 {
-	_cleanup_free_ char *dir = NULL;
-	char **v = NULL;
-	DIR *d;
-	struct dirent *e;
+	struct sb_stack *v = sb_stack_list(n, err);
+	char **names;
 
-	*n = 0;
-	if (asprintf(&dir, "%s/stacks", sb_host_datadir()) < 0) {
+	if (!v)
+		return NULL;
+	names = calloc(*n + 1, sizeof(*names));
+	for (size_t i = 0; names && i < *n; i++)
+		names[i] = TAKE_PTR(v[i].name);
+	sb_stack_list_free(v, *n);
+	if (!names)
 		sb_error_set(err, SB_E_SYSTEM, "out of memory");
-		return NULL;
-	}
-	if (!(d = opendir(dir))) {
-		sb_error_sys(err, "reading %s", dir);
-		return NULL;
-	}
-	/* No scripts is an empty list, not a failure without a message:
-	 * the caller then says which stacks exist (none). */
-	if (!(v = calloc(1, sizeof(*v)))) {
-		closedir(d);
-		sb_error_set(err, SB_E_SYSTEM, "out of memory");
-		return NULL;
-	}
-	while ((e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-		char **nv;
-
-		if (l < 4 || strcmp(e->d_name + l - 3, ".sh") != 0 ||
-		    e->d_name[0] == '.')
-			continue;
-		nv = realloc(v, (*n + 2) * sizeof(*v));
-		if (!nv)
-			break;
-		v = nv;
-		v[(*n)++] = strndup(e->d_name, l - 3);
-		v[*n] = NULL;
-	}
-	closedir(d);
-	if (v)
-		qsort(v, *n, sizeof(*v), cmp_stack);
-	return v;
+	return names;
 }
 
 int
 sb_golden_stack_known(const char *stack, struct sb_error **err)
 {
-	size_t n;
-	char **v;
-	int found = 0;
-	struct sb_buf list = { 0 };
-
-	if (sb_stack_check(stack, err) < 0)
+	if (sb_stack_check_chain(stack, err) < 0) {
+		if (err && *err && (*err)->code == SB_E_NOTFOUND)
+			(*err)->code = SB_E_INPUT;
 		return -1;
-	v = sb_golden_stacks(&n, err);
-	if (!v)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(v[i], stack) == 0)
-			found = 1;
-		sb_buf_appendf(&list, "%s%s", i ? ", " : "", v[i]);
 	}
-	if (!found)
-		sb_error_set(err, SB_E_INPUT,
-			     "unknown stack '%s': available stacks are %s",
-			     stack, list.data ? list.data : "none");
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-	sb_buf_release(&list);
-	return found ? 1 : -1;
+	return 1;
 }
 
 /* Runs argv with stdout and stderr appended to the log. */
@@ -308,13 +269,37 @@ upload_image(struct sb_incus *c, const char *tarball, const char *alias,
 	return ar ? 0 : sb_error_prefix(err, "naming the base image %s", alias);
 }
 
-/* Debootstraps the host's release and imports it once; later builds
- * reuse the image under its alias. */
+/* The mirror to debootstrap release from: --mirror, else the host's
+ * source for that suite, else the host's source for its own release
+ * (one archive serves every suite, so a Debian 12 host's mirror gives
+ * trixie too; no host name is ever written here). */
+static char *
+pick_mirror(const struct sb_golden_opts *o, const char *release,
+	    struct sb_error **err)
+{
+	_cleanup_error_ struct sb_error *e = NULL;
+	char host[64];
+	char *m;
+
+	if (o->mirror)
+		return strdup(o->mirror);
+	if ((m = sb_aptsrc_mirror(release, &e)))
+		return m;
+	if (e->code != SB_E_NOTFOUND || host_codename(host, sizeof(host),
+						      NULL) < 0) {
+		sb_error_pass(err, &e);
+		return NULL;
+	}
+	return sb_aptsrc_mirror(host, err);
+}
+
+/* Debootstraps the release and imports it once; later builds reuse the
+ * image under its alias. */
 static int
 ensure_base_image(struct sb_incus *c, const struct sb_golden_opts *o,
 		  char *alias, size_t alias_n, struct sb_error **err)
 {
-	char codename[64];
+	const char *codename = sb_golden_release(o);
 	_cleanup_free_ char *path = NULL, *mirror = NULL, *work = NULL;
 	_cleanup_free_ char *rootfs = NULL, *tarball = NULL;
 	_cleanup_json_ json_object *m = NULL;
@@ -322,8 +307,6 @@ ensure_base_image(struct sb_incus *c, const struct sb_golden_opts *o,
 	_cleanup_close_ int log = -1;
 	int ret = -1;
 
-	if (host_codename(codename, sizeof(codename), err) < 0)
-		return -1;
 	snprintf(alias, alias_n, "sandbox-debian-%s", codename);
 	if (asprintf(&path, "/1.0/images/aliases/%s", alias) < 0)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
@@ -334,7 +317,7 @@ ensure_base_image(struct sb_incus *c, const struct sb_golden_opts *o,
 		sb_error_pass(err, &e);
 		return -1;
 	}
-	mirror = o->mirror ? strdup(o->mirror) : sb_aptsrc_mirror(codename, err);
+	mirror = pick_mirror(o, codename, err);
 	if (!mirror)
 		return -1;
 	if ((log = open_log("base", 0, err)) < 0)
@@ -493,24 +476,50 @@ push_host_cas(struct sb_incus *c, const char *inst, struct sb_error **err)
 	return ret;
 }
 
-/* Pushes stacks/STACK.sh into the golden instance and runs it as root,
- * its output going to the stack's log. */
+/* The "== version: TOOL VERSION" lines a stack script prints, joined by
+ * newlines and capped, for --list-stacks (NULL when there are none). */
+static char *
+collect_versions(const char *out, size_t len)
+{
+	static const char tag[] = "== version: ";
+	struct sb_buf v = { 0 };
+	const char *p = out, *end = out + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		size_t n = (size_t)(le - p);
+
+		if (n > sizeof(tag) - 1 && memcmp(p, tag, sizeof(tag) - 1) == 0 &&
+		    v.len + n < 4096) {
+			/* The container wrote these: printable bytes only. */
+			if (v.len)
+				sb_buf_appendf(&v, "\n");
+			for (const char *q = p + sizeof(tag) - 1; q < le; q++)
+				sb_buf_appendf(&v, "%c", (*q >= ' ' && *q < 0x7f) ?
+					       *q : '?');
+		}
+		p = le + 1;
+	}
+	return v.data;
+}
+
+/* Pushes the stack's script into the golden instance and runs it as root,
+ * its output going to the stack's log.  *versions gets what it reports. */
 static int
-run_stack_script(struct sb_incus *c, const char *inst, const char *stack,
+run_stack_script(struct sb_incus *c, const char *inst,
+		 const struct sb_stack *st, char **versions,
 		 struct sb_error **err)
 {
-	_cleanup_free_ char *script = NULL;
+	const char *stack = st->name;
 	struct sb_buf body = { 0 }, out = { 0 };
-	const char *argv[] = { "/bin/bash", "/root/sandbox-stack.sh", NULL };
 	const char *env[] = { "DEBIAN_FRONTEND=noninteractive", "HOME=/root",
 			      "SANDBOX_STACK=", NULL };
 	char envstack[96];
 	_cleanup_close_ int log = -1;
 	int status = -1, ret;
 
-	if (asprintf(&script, "%s/stacks/%s.sh", sb_host_datadir(), stack) < 0)
-		return -1;
-	if (sb_host_read_file(script, 1 << 20, &body, err) < 0)
+	if (sb_host_read_file(st->path, 1 << 20, &body, err) < 0)
 		return -1;
 	snprintf(envstack, sizeof(envstack), "SANDBOX_STACK=%s", stack);
 	env[2] = envstack;
@@ -521,6 +530,11 @@ run_stack_script(struct sb_incus *c, const char *inst, const char *stack,
 		return -1;
 	if ((log = open_log(stack, strcmp(stack, "base") == 0, err)) < 0)
 		return -1;
+	if (dprintf(log, "== %s (%s stack, built on %s%s%s)\n", st->path,
+		    sb_stack_origin_name(st->origin),
+		    st->parent ? sb_golden_prefix() : "the base image",
+		    st->parent ? st->parent : "", st->parent ? "/ready" : "") < 0)
+		return sb_error_sys(err, "writing %s", sb_golden_log_path(stack));
 	if (strcmp(stack, "base") == 0 && push_host_cas(c, inst, err) < 0)
 		return -1;
 	/* Merge stderr into stdout inside so the log keeps their order. */
@@ -529,12 +543,13 @@ run_stack_script(struct sb_incus *c, const char *inst, const char *stack,
 				     "exec /bin/bash /root/sandbox-stack.sh 2>&1",
 				     NULL };
 
-		(void)argv;
 		ret = sb_exec_recorded(c, inst, sh, env, 0, 0, "/root", NULL, 0,
 				       &status, &out, NULL, err);
 	}
 	if (out.len && write(log, out.data, out.len) < 0)
 		ret = sb_error_sys(err, "writing %s", sb_golden_log_path(stack));
+	if (ret == 0 && status == 0)
+		*versions = collect_versions(out.data ? out.data : "", out.len);
 	sb_buf_release(&out);
 	if (ret < 0)
 		return -1;
@@ -542,21 +557,50 @@ run_stack_script(struct sb_incus *c, const char *inst, const char *stack,
 	if (status != 0) {
 		show_tail(sb_golden_log_path(stack), 15);
 		return sb_error_set(err, SB_E_FAIL,
-				    "stacks/%s.sh failed with exit status %d "
-				    "(log %s)", stack, status,
-				    sb_golden_log_path(stack));
+				    "%s failed with exit status %d (log %s)",
+				    st->path, status, sb_golden_log_path(stack));
 	}
 	return 0;
 }
 
-static int
-build_one(struct sb_incus *c, const char *stack, const struct sb_golden_opts *o,
-	  struct sb_error **err)
+/* A golden image's config value (caller frees), or NULL. */
+static char *
+golden_config(struct sb_incus *c, const char *stack, const char *key)
 {
+	_cleanup_free_ char *inst = golden_name(stack), *path = NULL;
+	_cleanup_json_ json_object *m = NULL;
+	json_object *cfg;
+	const char *v;
+
+	if (!inst || asprintf(&path, "/1.0/instances/%s", inst) < 0)
+		return NULL;
+	m = sb_incus_get(c, path, NULL, NULL);
+	if (!m || !json_object_object_get_ex(m, "config", &cfg))
+		return NULL;
+	v = sb_json_str(cfg, key);
+	return v && *v ? strdup(v) : NULL;
+}
+
+char *
+sb_golden_image_release(struct sb_incus *c, const char *stack)
+{
+	char *r = golden_config(c, stack, SB_KEY("release"));
+
+	/* Images built before releases were recorded carry the base
+	 * image's own property, copied along into every stack. */
+	return r ? r : golden_config(c, stack, "image.release");
+}
+
+static int
+build_one(struct sb_incus *c, const struct sb_stack *st,
+	  const struct sb_golden_opts *o, struct sb_error **err)
+{
+	const char *stack = st->name;
 	_cleanup_free_ char *inst = golden_name(stack);
-	_cleanup_free_ char *ip = NULL;
+	_cleanup_free_ char *ip = NULL, *versions = NULL, *release = NULL;
+	_cleanup_free_ char *from = NULL;
 	_cleanup_json_ json_object *body = json_object_new_object();
-	_cleanup_json_ json_object *r = NULL;
+	_cleanup_json_ json_object *r = NULL, *meta = NULL;
 	json_object *src = json_object_new_object();
 	json_object *cfg = json_object_new_object();
 	json_object *profiles = json_object_new_array();
@@ -574,7 +618,7 @@ build_one(struct sb_incus *c, const char *stack, const struct sb_golden_opts *o,
 	json_object_object_add(cfg, SB_KEY("golden"),
 			       json_object_new_string(stack));
 	json_object_object_add(body, "start", json_object_new_boolean(1));
-	if (strcmp(stack, "base") == 0) {
+	if (!st->parent) {
 		if (o->base) {
 			if (image_server_source(o->base, src, err) < 0)
 				return -1;
@@ -585,12 +629,26 @@ build_one(struct sb_incus *c, const char *stack, const struct sb_golden_opts *o,
 					       json_object_new_string("image"));
 			json_object_object_add(src, "alias",
 					       json_object_new_string(alias));
+			release = strdup(sb_golden_release(o));
 		}
 	} else {
+		if (asprintf(&from, "%s%s/ready", sb_golden_prefix(),
+			     st->parent) < 0)
+			return sb_error_set(err, SB_E_SYSTEM, "out of memory");
 		json_object_object_add(src, "type", json_object_new_string("copy"));
-		json_object_object_add(src, "source", json_object_new_string(
-			SB_GOLDEN_PREFIX "base/ready"));
+		json_object_object_add(src, "source",
+				       json_object_new_string(from));
+		release = sb_golden_image_release(c, st->parent);
 	}
+	json_object_object_add(cfg, SB_KEY("stack-origin"),
+			       json_object_new_string(
+				       sb_stack_origin_name(st->origin)));
+	json_object_object_add(cfg, SB_KEY("stack-parent"),
+			       json_object_new_string(st->parent ? st->parent :
+						      ""));
+	if (release)
+		json_object_object_add(cfg, SB_KEY("release"),
+				       json_object_new_string(release));
 	sb_progress_begin("%s: creating and starting", inst);
 	r = sb_incus_call(c, "POST", "/1.0/instances", body, NULL, err);
 	if (!r) {
@@ -603,12 +661,16 @@ build_one(struct sb_incus *c, const char *stack, const struct sb_golden_opts *o,
 	ip = sb_instance_wait_ipv4(c, inst, 60, err);
 	if (!ip)
 		goto fail;
-	sb_progress_begin("%s: running stacks/%s.sh (log %s)", inst, stack,
+	sb_progress_begin("%s: running %s (log %s)", inst, st->path,
 			  sb_golden_log_path(stack));
-	if (run_stack_script(c, inst, stack, err) < 0)
+	if (run_stack_script(c, inst, st, &versions, err) < 0)
 		goto fail;
 	sb_progress_begin("%s: stopping and snapshotting as ready", inst);
+	meta = json_object_new_object();
+	json_object_object_add(meta, SB_KEY("versions"),
+			       json_object_new_string(versions ? versions : ""));
 	if (sb_instance_stop(c, inst, 60, err) < 0 ||
+	    sb_instance_patch(c, inst, meta, NULL, err) < 0 ||
 	    sb_instance_snapshot(c, inst, "ready", err) < 0)
 		goto fail;
 	sb_progress_end(1);
@@ -622,35 +684,146 @@ fail:
 	return sb_error_prefix(err, "building %s", inst);
 }
 
+static int
+ensure_depth(struct sb_incus *c, const char *stack,
+	     const struct sb_golden_opts *o, int rebuild, int *built,
+	     int depth, struct sb_error **err)
+{
+	_cleanup_free_ char *inst = golden_name(stack);
+	struct sb_stack st;
+	int ready, ret = -1;
+
+	if (depth > SB_STACK_DEPTH)
+		return sb_error_set(err, SB_E_INPUT,
+				    "stack '%s': parents loop or go deeper "
+				    "than %d", stack, SB_STACK_DEPTH);
+	if (sb_stack_find(stack, &st, err) < 0) {
+		if (err && *err && (*err)->code == SB_E_NOTFOUND)
+			(*err)->code = SB_E_INPUT;
+		return -1;
+	}
+	if (st.parent) {
+		int b = 0;
+
+		if (ensure_depth(c, st.parent, o, 0, &b, depth + 1, err) < 0)
+			goto out;
+		*built |= b;
+	}
+	ready = sb_golden_ready(c, stack, err);
+	if (ready < 0)
+		goto out;
+	if (ready && !rebuild) {
+		ret = 0;
+		goto out;
+	}
+	/* Without a ready snapshot an instance is a leftover; so is the
+	 * old one on rebuild.  Sandboxes already cloned are independent. */
+	if (sb_instance_delete(c, inst, err) < 0 ||
+	    build_one(c, &st, o, err) < 0)
+		goto out;
+	*built = 1;
+	ret = 0;
+out:
+	sb_stack_release(&st);
+	return ret;
+}
+
 int
 sb_golden_ensure(struct sb_incus *c, const char *stack,
 		 const struct sb_golden_opts *o, int rebuild, int *built,
 		 struct sb_error **err)
 {
-	_cleanup_free_ char *inst = golden_name(stack);
-	int ready;
-
 	*built = 0;
-	if (sb_golden_stack_known(stack, err) < 0)
-		return -1;
-	if (strcmp(stack, "base") != 0) {
-		int b = 0;
+	return ensure_depth(c, stack, o, rebuild, built, 0, err);
+}
 
-		if (sb_golden_ensure(c, "base", o, 0, &b, err) < 0)
-			return -1;
-		*built |= b;
-	}
-	ready = sb_golden_ready(c, stack, err);
-	if (ready < 0)
-		return -1;
-	if (ready && !rebuild)
-		return 0;
-	/* Without a ready snapshot an instance is a leftover; so is the
-	 * old one on rebuild.  Sandboxes already cloned are independent. */
-	if (sb_instance_delete(c, inst, err) < 0)
-		return -1;
-	if (build_one(c, stack, o, err) < 0)
-		return -1;
-	*built = 1;
+const char *
+sb_golden_release(const struct sb_golden_opts *o)
+{
+	return o && o->release ? o->release : SB_DEFAULT_RELEASE;
+}
+
+int
+sb_golden_release_check(const char *release, struct sb_error **err)
+{
+	size_t n = strlen(release);
+
+	if (n < 2 || n > 32 || strspn(release, "abcdefghijklmnopqrstuvwxyz") != n)
+		return sb_error_set(err, SB_E_INPUT,
+				    "invalid --release '%s': a Debian codename "
+				    "such as trixie or bookworm is allowed",
+				    release);
 	return 0;
+}
+
+static long long
+parse_time(const char *s)
+{
+	struct tm tm = { 0 };
+	const char *end = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+
+	return end ? (long long)timegm(&tm) : -1;
+}
+
+int
+sb_golden_describe(struct sb_incus *c, const struct sb_stack *st,
+		   struct sb_golden_info *out, struct sb_error **err)
+{
+	_cleanup_free_ char *inst = golden_name(st->name), *path = NULL;
+	_cleanup_json_ json_object *snap = NULL;
+	_cleanup_error_ struct sb_error *e = NULL;
+
+	memset(out, 0, sizeof(*out));
+	out->created = -1;
+	if (!inst || asprintf(&path, "/1.0/instances/%s/snapshots/ready",
+			      inst) < 0)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	snap = sb_incus_get(c, path, NULL, &e);
+	if (!snap) {
+		if (e->code == SB_E_NOTFOUND)
+			return 0;
+		sb_error_pass(err, &e);
+		return -1;
+	}
+	out->ready = 1;
+	out->created = parse_time(sb_json_str(snap, "created_at"));
+	out->release = sb_golden_image_release(c, st->name);
+	out->versions = golden_config(c, st->name, SB_KEY("versions"));
+	out->origin = golden_config(c, st->name, SB_KEY("stack-origin"));
+	out->parent = golden_config(c, st->name, SB_KEY("stack-parent"));
+	return 0;
+}
+
+void
+sb_golden_info_release(struct sb_golden_info *g)
+{
+	free(g->release);
+	free(g->versions);
+	free(g->origin);
+	free(g->parent);
+	memset(g, 0, sizeof(*g));
+}
+
+char *
+sb_golden_release_note(struct sb_incus *c, const struct sb_golden_opts *o)
+{
+	_cleanup_free_ char *have = NULL;
+	const char *want = sb_golden_release(o);
+	char *s;
+
+	if (o && o->base)
+		return NULL;
+	have = sb_golden_image_release(c, "base");
+	if (!have || strcmp(have, want) == 0)
+		return NULL;
+	if (asprintf(&s, "%sbase is Debian %s, and new golden images are made "
+		     "from %s%s.  Nothing was changed: sudo sandbox-setup "
+		     "--rebuild all%s%s makes base and every stack again on %s "
+		     "(sandboxes already made keep theirs)",
+		     sb_golden_prefix(), have, want,
+		     o && o->release ? "" : " by default now",
+		     o && o->release ? " --release " : "",
+		     o && o->release ? want : "", want) < 0)
+		return NULL;
+	return s;
 }

@@ -286,6 +286,8 @@ sb_list_json(const struct sb_list_row *rows, size_t n)
 		json_object_object_add(o, "agent", str_or_null(rows[i].agent));
 		json_object_object_add(o, "claude", str_or_null(rows[i].claude));
 		json_object_object_add(o, "repo", str_or_null(s->repo));
+		json_object_object_add(o, "cache",
+				       json_object_new_boolean(s->cache));
 		json_object_object_add(o, "repo_slug", str_or_null(rows[i].slug));
 		json_object_object_add(o, "snapshots", rows[i].snapshots >= 0 ?
 				       json_object_new_int(rows[i].snapshots) :

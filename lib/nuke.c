@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "cleanup.h"
 #include "instance.h"
 #include "lifecycle.h"
@@ -46,6 +47,17 @@ sb_nuke_targets(struct sb_incus *c, char ***names, size_t *n,
 	*names = v;
 	*n = k;
 	return 0;
+}
+
+int
+sb_nuke_caches(struct sb_incus *c, int *removed, struct sb_error **err)
+{
+	const char *only = getenv("SANDBOX_NUKE_ONLY");
+
+	*removed = 0;
+	if (only && *only)
+		return 0;
+	return sb_cache_remove_all(c, removed, err);
 }
 
 int

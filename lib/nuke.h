@@ -16,4 +16,8 @@ int sb_nuke_targets(struct sb_incus *c, char ***names, size_t *n,
 int sb_nuke_one(struct sb_incus *c, const char *instance, char **left,
 		struct sb_error **err);
 
+/* After the instances: deletes the shared cache volumes (cache.h), unless
+ * SANDBOX_NUKE_ONLY narrows the sweep to a test's names. */
+int sb_nuke_caches(struct sb_incus *c, int *removed, struct sb_error **err);
+
 #endif

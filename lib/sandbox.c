@@ -142,6 +142,8 @@ sb_sandbox_from_json(json_object *inst, struct sb_error **err)
 	s->env_json = dup_member(cfg, SB_KEY("env"));
 	v = sb_json_str(cfg, SB_KEY("restrict-domains"));
 	s->restricted = v && strcmp(v, "yes") == 0;
+	v = sb_json_str(cfg, SB_KEY("cache"));
+	s->cache = v && strcmp(v, "yes") == 0;
 	devs = obj_member(inst, "expanded_devices");
 	if (!devs)
 		devs = obj_member(inst, "devices");

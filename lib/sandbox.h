@@ -64,6 +64,7 @@ struct sb_sandbox {
 	char *domains_file;
 	char *deploy_key_id;
 	int restricted;
+	int cache;       /* user.sandbox.cache: made with --cache */
 	int ssh_port, app_port, alt_port; /* 0 when the device is missing */
 	struct sb_port *ports;            /* extra port-* devices */
 	size_t nports;

@@ -23,6 +23,7 @@
 #include "envfile.h"
 #include "envstore.h"
 #include "files.h"
+#include "cache.h"
 #include "golden.h"
 #include "host.h"
 #include "instance.h"
@@ -305,7 +306,8 @@ create_body(const char *inst, const char *stack, int slot, const char *addr,
 	json_object *profiles = json_object_new_array();
 	char golden[96], slotstr[8];
 
-	snprintf(golden, sizeof(golden), SB_GOLDEN_PREFIX "%s/ready", stack);
+	snprintf(golden, sizeof(golden), "%s%s/ready", sb_golden_prefix(),
+		 stack);
 	snprintf(slotstr, sizeof(slotstr), "%d", slot);
 	json_object_object_add(body, "name", json_object_new_string(inst));
 	json_object_object_add(src, "type", json_object_new_string("copy"));
@@ -367,7 +369,7 @@ create_body(const char *inst, const char *stack, int slot, const char *addr,
  * the key. */
 struct inherited {
 	char *repo, *stack, *domains_file;
-	int restricted;
+	int restricted, cache;
 };
 
 static int
@@ -396,6 +398,7 @@ inherit_from(struct sb_incus *c, const char *from, struct inherited *in,
 	in->stack = o->stack ? strdup(o->stack) : NULL;
 	in->domains_file = o->domains_file ? strdup(o->domains_file) : NULL;
 	in->restricted = o->restricted;
+	in->cache = o->cache;
 	sb_sandbox_free(o);
 	return 0;
 }
@@ -522,6 +525,8 @@ create(struct sb_incus *c, const struct sb_start_opts *o, int want_slot,
 	struct sb_sandbox *s = NULL;
 	const char *stack, *repo;
 	int lock = -1, slot = 0, made = 0, built = 0, ruled = 0, ret = -1;
+	int cache;
+	unsigned cache_made = 0;
 	struct sb_golden_opts g = { 0 };
 	char addr[INET_ADDRSTRLEN] = "";
 
@@ -529,6 +534,7 @@ create(struct sb_incus *c, const struct sb_start_opts *o, int want_slot,
 		goto out;
 	stack = o->stack ? o->stack : in.stack ? in.stack : "base";
 	repo = o->repo ? o->repo : in.repo;
+	cache = o->cache || in.cache;
 	{
 		struct sb_egress_opts eo = {
 			.restrict_domains = o->restrict_domains || in.restricted,
@@ -573,6 +579,15 @@ create(struct sb_incus *c, const struct sb_start_opts *o, int want_slot,
 		    sb_creds_devices(cr, devs, err) < 0)
 			goto undo;
 	}
+	if (cache) {
+		json_object *cfg = NULL, *devs = NULL;
+
+		json_object_object_get_ex(body, "config", &cfg);
+		json_object_object_get_ex(body, "devices", &devs);
+		if (sb_cache_prepare(c, &cache_made, err) < 0 ||
+		    sb_cache_add(c, cfg, devs, err) < 0)
+			goto undo;
+	}
 	if (!o->quiet)
 		sb_progress_begin("%s: cloning golden-%s/ready into slot %d",
 				  o->name, stack, slot);
@@ -607,6 +622,7 @@ create(struct sb_incus *c, const struct sb_start_opts *o, int want_slot,
 	if (fault("network", err) < 0)
 		goto undo;
 	if (inject_files(c, inst, env, 1, &res->identity, err) < 0 ||
+	    (cache && sb_cache_inject(c, inst, err) < 0) ||
 	    fault("files", err) < 0)
 		goto undo;
 	if (wait_sshd(SB_SSH_BASE + slot, 30, err) < 0 || fault("sshd", err) < 0)
@@ -646,6 +662,8 @@ undo:
 	sb_creds_undo(cr, o->name);
 	if (made)
 		sb_instance_delete(c, inst, NULL);
+	/* Volumes this start made, once nothing uses them. */
+	sb_cache_undo(c, cache_made);
 	/* After the instance is gone, never before. */
 	if (ruled)
 		sb_egress_remove(o->name, addr);
@@ -671,7 +689,8 @@ refuse_immutable(const struct sb_start_opts *o, struct sb_error **err)
 				o->ssh_key_file ? "--ssh-key" : NULL,
 				o->restrict_domains ? "--restrict-domains" : NULL,
 				o->domains_file ? "--domains-file" : NULL,
-				o->nallow_cidr ? "--allow-cidr" : NULL };
+				o->nallow_cidr ? "--allow-cidr" : NULL,
+				o->cache ? "--cache" : NULL };
 	int ret = 0;
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)

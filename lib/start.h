@@ -31,6 +31,7 @@ struct sb_start_opts {
 	const char *branch;
 	const char *from;
 	int restrict_domains;
+	int cache;                /* --cache: the shared cache volumes */
 	const char *domains_file;
 	const char **allow_cidr;  /* --allow-cidr */
 	size_t nallow_cidr;

@@ -12,6 +12,10 @@ apt-get install -y --no-install-recommends \
 	sudo openssh-server git curl ca-certificates tmux ripgrep jq less \
 	python3 build-essential docker.io nodejs npm procps iproute2 \
 	iputils-ping netcat-openbsd locales vim-tiny
+# Debian 13 ships the docker command apart from the daemon.
+if apt-cache show docker-cli >/dev/null 2>&1; then
+	apt-get install -y --no-install-recommends docker-cli
+fi
 
 # The sandbox user: uid/gid 1000, passwordless sudo, in the docker group.
 if ! getent passwd 1000 >/dev/null; then
@@ -91,4 +95,12 @@ npm install -g --no-fund --no-audit @anthropic-ai/claude-code
 claude --version || true
 
 apt-get clean
+. /etc/os-release
+echo "== version: Debian $VERSION_ID ($VERSION_CODENAME)"
+for t in "node --version" "npm --version" "git --version" \
+	 "python3 --version" "docker --version" "claude --version"; do
+	v=$($t 2>&1 | head -n 1)
+	case $v in "${t%% *}"* | [A-Z]*) ;; *) v="${t%% *} $v" ;; esac
+	echo "== version: $v"
+done
 echo "== stacks/base.sh done"

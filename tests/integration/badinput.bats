@@ -188,6 +188,8 @@ shown() { # how a message quotes $1 (control bytes as \xNN)
 	bad "'not a url'" sandbox-setup --mirror 'not a url'
 	bad "'lots'" sandbox-setup --pool-size lots
 	bad "'0'" sandbox-setup --pool-size 0
+	bad "'Trixie'" sandbox-setup --release Trixie
+	bad "'rubygems'" sandbox-setup --clear-cache rubygems
 	bad "'-1GiB'" sandbox-setup --pool-size -1GiB
 	# Without --yes and without a terminal, nuke refuses.
 	bad "--yes" sandbox-nuke

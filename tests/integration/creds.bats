@@ -82,7 +82,7 @@ host_files_with() {
 }
 
 @test "clone and push through the agent; one key; the private key is in no file" {
-	run sandbox-start "$A" "$REPO"
+	run sandbox-start "$A" "$REPO" --cache
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 
 	run in_box "$A" cat README
@@ -172,10 +172,12 @@ host_files_with() {
 	assert_contains "$output" "ED25519"
 }
 
-@test "--from inherits the repository but gets a key of its own; --branch creates a missing branch" {
+@test "--from inherits the repository and --cache but gets a key of its own; --branch creates a missing branch" {
 	run sandbox-start "$B" --from "$A" --branch "new-$SB_RUN"
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	[ "$(incus config get "agent-$B" user.sandbox.repo)" = "$REPO" ]
+	# A was made with --cache: B inherits it.
+	[ "$(incus config get "agent-$B" user.sandbox.cache)" = yes ]
 	ida=$(incus config get "agent-$A" user.sandbox.deploy-key-id)
 	idb=$(incus config get "agent-$B" user.sandbox.deploy-key-id)
 	[ -n "$idb" ] && [ "$ida" != "$idb" ]

@@ -6,17 +6,20 @@ load helpers
 
 teardown_file() {
 	sb_cleanup
-	incus delete --force "golden-${SB_RUN}broken" >/dev/null 2>&1 || true
+	incus delete --force "${SANDBOX_GOLDEN_PREFIX:-golden-}${SB_RUN}broken" >/dev/null 2>&1 || true
 	rm -rf "$BATS_FILE_TMPDIR/data"
 }
 
-@test "--list-stacks names every shipped stack and whether it is built" {
+@test "--list-stacks names every shipped stack, whether it is built, its release" {
 	run sandbox-setup --list-stacks
 	[ "$status" -eq 0 ]
 	for s in base python node rust go; do
 		assert_contains "$output" "$s"
 	done
-	[ "$(printf '%s\n' "$output" | grep '^base ')" = "base         ready" ]
+	line=$(printf '%s\n' "$output" | grep '^base ')
+	assert_contains "$line" "base         ready      trixie"
+	assert_contains "$line" "shipped $ROOT/stacks/base.sh"
+	assert_contains "$output" "    Debian 13 (trixie)"
 }
 
 @test "a failing stack shows its log's end and leaves no golden image" {
@@ -28,10 +31,10 @@ teardown_file() {
 	[ "$status" -eq 1 ]
 	assert_contains "$output" "about to fail"
 	assert_contains "$output" "exit status 3"
-	assert_contains "$output" "/var/log/sandbox/golden-$st.log"
-	run incus info "golden-$st"
+	assert_contains "$output" "/var/log/sandbox/${SANDBOX_GOLDEN_PREFIX:-golden-}$st.log"
+	run incus info "${SANDBOX_GOLDEN_PREFIX:-golden-}$st"
 	[ "$status" -ne 0 ]
-	grep -q "about to fail" "/var/log/sandbox/golden-$st.log"
+	grep -q "about to fail" "/var/log/sandbox/${SANDBOX_GOLDEN_PREFIX:-golden-}$st.log"
 }
 
 @test "sandbox-start --stack python builds golden-python on demand and uses it" {
@@ -39,7 +42,7 @@ teardown_file() {
 	run sandbox-start "$n" --stack python
 	[ "$status" -eq 0 ]
 	assert_contains "$output" "stack python"
-	run incus info golden-python
+	run incus info "${SANDBOX_GOLDEN_PREFIX:-golden-}python"
 	assert_contains "$output" "ready"
 	[ "$(incus config get "agent-$n" user.sandbox.stack)" = python ]
 	run sandbox "$n" --cmd 'python3 -m venv /tmp/v && /tmp/v/bin/pip --version'
