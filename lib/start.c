@@ -273,6 +273,19 @@ pick_slot(struct sb_incus *c, int want, int *slot, struct sb_error **err)
 			return sb_error_set(err, SB_E_INPUT,
 				"slot %d is taken by another sandbox: leave "
 				"out --slot to get the lowest free one", want);
+		/* Kernel-forwarded ports bind nothing: a program of the
+		 * host's own on one of them would silently lose it. */
+		for (int i = 0; i < 3; i++) {
+			int p = (i == 0 ? SB_SSH_BASE : i == 1 ? SB_APP_BASE :
+				 SB_ALT_BASE) + want;
+
+			if (!port_free_on_host(p))
+				return sb_error_set(err, SB_E_INPUT,
+					"slot %d: port %d is in use on the "
+					"host by another program: choose "
+					"another slot or leave out --slot",
+					want, p);
+		}
 		*slot = want;
 		return 0;
 	}

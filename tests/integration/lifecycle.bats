@@ -38,7 +38,8 @@ cfg() { incus config get "agent-$1" "$2"; }
 	[ "$(cfg "$n" limits.memory)" = 1GiB ]
 	[ "$(incus config device get "agent-$n" ssh-proxy listen)" = "tcp:127.0.0.1:$((2200 + slot))" ]
 	[ "$(incus config device get "agent-$n" app-proxy listen)" = "tcp:127.0.0.1:$((8000 + slot))" ]
-	[ "$(incus config device get "agent-$n" alt-proxy connect)" = "tcp:127.0.0.1:9090" ]
+	[ "$(incus config device get "agent-$n" alt-proxy connect)" = \
+	  "tcp:$(incus config device get "agent-$n" eth0 ipv4.address):9090" ]
 	got=$(incus exec "agent-$n" -- bash -lc 'printf %s "$WEIRD"')
 	[ "$got" = "$v" ]
 	[ "$(incus exec "agent-$n" -- bash -lc 'printf %s "$FROM_FILE"')" = "file value" ]
@@ -154,8 +155,9 @@ assert r["branch"] == "feature-x", r
 
 @test "a start that fails halfway leaves no instance behind" {
 	local n=$SB_RUN-f slot
-	# A slot whose SSH port another program holds: Incus refuses the
-	# proxy device after the copy has been made.
+	# A slot whose SSH port another program holds: refused before
+	# anything is made (a kernel-forwarded port binds nothing, so it
+	# would otherwise take the port from that program silently).
 	for slot in $(seq 99 -1 80); do
 		incus list --format csv -c n | grep -q . || true
 		if ! incus config show --expanded $(incus list --format csv -c n) 2>/dev/null | grep -q "127.0.0.1:$((2200 + slot))\$"; then
