@@ -4,18 +4,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <json-c/json.h>
+
 #include "cli.h"
 #include "domains.h"
+#include "format.h"
 #include "incus.h"
 
 static const char usage[] =
-	"Usage: sandbox-domains NAME [--list]\n"
+	"Usage: sandbox-domains NAME [--list] [--format table|json|csv]\n"
 	"       sandbox-domains NAME [--add DOMAIN]... [--remove DOMAIN]...\n"
 	"Show or change the allowlist of a sandbox started with\n"
 	"--restrict-domains.  DOMAIN is example.com (that name only) or\n"
 	".example.com (the name and every subdomain).\n"
 	"\n"
 	"  --list            print the list and where it comes from (default)\n"
+	"  --format F        table (default), json or csv, with --list\n"
+	"  --json            the same as --format json\n"
 	"  --add DOMAIN      allow DOMAIN (repeatable)\n"
 	"  --remove DOMAIN   stop allowing DOMAIN (repeatable)\n"
 	"  -q, --quiet       print only errors\n"
@@ -26,6 +31,41 @@ static const char usage[] =
 
 enum { OPT_LIST = 0x100, OPT_ADD, OPT_REMOVE };
 
+static void
+print_list(const char *name, const struct sb_allowlist *al,
+	   const char *source, int restricted, enum sb_format fmt)
+{
+	if (fmt == SB_FMT_JSON) {
+		json_object *o = json_object_new_object();
+		json_object *d = json_object_new_array();
+
+		json_object_object_add(o, "name", json_object_new_string(name));
+		json_object_object_add(o, "egress", json_object_new_string(
+			restricted ? "filtered" : "open"));
+		json_object_object_add(o, "source",
+				       json_object_new_string(source));
+		for (size_t i = 0; i < al->n; i++)
+			json_object_array_add(d, json_object_new_string(
+				al->domains[i]));
+		json_object_object_add(o, "domains", d);
+		puts(json_object_to_json_string_ext(o,
+			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+		return;
+	}
+	if (fmt == SB_FMT_CSV) {
+		for (size_t i = 0; i < al->n; i++)
+			sb_csv_row(stdout, 1, (const char *const[]){
+				al->domains[i] });
+		return;
+	}
+	printf("# %s: egress %s; list from %s\n", name,
+	       restricted ? "filtered" : "open (the list is not used)",
+	       source);
+	for (size_t i = 0; i < al->n; i++)
+		printf("%s\n", al->domains[i]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -34,6 +74,7 @@ main(int argc, char **argv)
 		{ "add", required_argument, NULL, OPT_ADD },
 		{ "remove", required_argument, NULL, OPT_REMOVE },
 		{ "quiet", no_argument, NULL, 'q' },
+		SB_FORMAT_OPTIONS,
 		SB_CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -42,7 +83,8 @@ main(int argc, char **argv)
 	struct sb_error *err = NULL;
 	struct sb_incus *c = NULL;
 	size_t nadd = 0, nrm = 0;
-	int opt, list = 0, quiet = 0, status, rc = -1;
+	int opt, list = 0, quiet = 0, status, rc = -1, fmt_given = 0;
+	enum sb_format fmt = SB_FMT_TABLE;
 	const char *name;
 
 	sb_cli_init(argv[0]);
@@ -54,6 +96,14 @@ main(int argc, char **argv)
 		case OPT_ADD: add[nadd++] = optarg; break;
 		case OPT_REMOVE: rm[nrm++] = optarg; break;
 		case 'q': quiet = 1; break;
+		case SB_OPT_FORMAT:
+			fmt_given = 1;
+			if (sb_format_parse(optarg, &fmt, &err) < 0) {
+				status = sb_cli_exit(err);
+				goto done;
+			}
+			break;
+		case SB_OPT_JSON: fmt_given = 1; fmt = SB_FMT_JSON; break;
 		default:
 			status = sb_cli_common(opt, usage);
 			goto done;
@@ -68,9 +118,9 @@ main(int argc, char **argv)
 		sb_cli_usage_error("unexpected argument '%s'", argv[optind + 1]);
 		goto done;
 	}
-	if (list && (nadd || nrm)) {
-		sb_cli_usage_error("--list does not combine with --add or "
-				   "--remove");
+	if ((list || fmt_given) && (nadd || nrm)) {
+		sb_cli_usage_error("--list%s does not combine with --add or "
+				   "--remove", fmt_given ? " (--format)" : "");
 		goto done;
 	}
 	name = argv[optind];
@@ -87,13 +137,8 @@ main(int argc, char **argv)
 		int restricted = 0;
 
 		rc = sb_domains_get(c, name, &al, &source, &restricted, &err);
-		if (rc == 0) {
-			printf("# %s: egress %s; list from %s\n", name,
-			       restricted ? "filtered" : "open (the list is "
-			       "not used)", source);
-			for (size_t i = 0; i < al.n; i++)
-				printf("%s\n", al.domains[i]);
-		}
+		if (rc == 0)
+			print_list(name, &al, source, restricted, fmt);
 		sb_allowlist_release(&al);
 		free(source);
 	}

@@ -28,6 +28,8 @@ static const char usage[] =
 	"\n"
 	"  --stack STACK|all     build golden-STACK (default: base only)\n"
 	"  --rebuild STACK|all   delete and build golden-STACK again\n"
+	"  --format F            with --list-stacks: table (default), json or csv\n"
+	"  --json                the same as --format json\n"
 	"  --list-stacks         list the stacks: built or not, release, age,\n"
 	"                        parent, where the script is, tool versions\n"
 	"  --clear-cache [KIND]  empty the shared caches (npm, cargo, go, pip;\n"
@@ -48,46 +50,107 @@ static const char usage[] =
 enum { OPT_STACK = 0x100, OPT_REBUILD, OPT_LIST, OPT_BASE, OPT_MIRROR,
        OPT_POOLSIZE, OPT_RELEASE, OPT_CLEARCACHE };
 
+/* The tools a stack's script reported, as a json array of lines. */
+static json_object *
+versions_json(const char *p)
+{
+	json_object *a = json_object_new_array();
+
+	while (p && *p) {
+		size_t l = strcspn(p, "\n");
+
+		if (l)
+			json_object_array_add(a, json_object_new_string_len(
+				p, (int)l));
+		p += l + (p[l] == '\n');
+	}
+	return a;
+}
+
 static int
-list_stacks(void)
+list_stacks(enum sb_format fmt)
 {
 	_cleanup_error_ struct sb_error *err = NULL;
 	struct sb_incus *c = sb_incus_open(NULL, &err);
 	size_t n;
 	struct sb_stack *v = sb_stack_list(&n, &err);
 	long long now = (long long)time(NULL);
+	json_object *arr = json_object_new_array();
 
 	if (!v) {
 		sb_incus_free(c);
+		json_object_put(arr);
 		return sb_cli_exit(TAKE_PTR(err));
 	}
-	printf("%-12s %-10s %-9s %-5s %-8s %s\n", "STACK", "STATE", "RELEASE",
-	       "AGE", "PARENT", "FROM");
+	if (fmt == SB_FMT_TABLE)
+		printf("%-12s %-10s %-9s %-5s %-8s %s\n", "STACK", "STATE",
+		       "RELEASE", "AGE", "PARENT", "FROM");
+	else if (fmt == SB_FMT_CSV)
+		sb_csv_row(stdout, 7, (const char *const[]){
+			"stack", "state", "release", "age", "parent", "from",
+			"path" });
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_error_ struct sb_error *e = NULL;
 		struct sb_golden_info g;
 		char age[16] = "-";
 		int r = c ? sb_golden_describe(c, &v[i], &g, &e) : -1;
+		const char *state = r < 0 ? "unknown" : g.ready ? "ready" :
+				    "not built";
+		const char *rel = r == 0 && g.release ? g.release : "-";
+		const char *from = sb_stack_origin_name(v[i].origin);
 
 		if (r == 0 && g.created >= 0)
 			sb_format_age(age, sizeof(age), now - g.created);
-		printf("%-12s %-10s %-9s %-5s %-8s %s %s%s%s\n", v[i].name,
-		       r < 0 ? "unknown" : g.ready ? "ready" : "not built",
-		       r == 0 && g.release ? g.release : "-", age,
-		       v[i].parent ? v[i].parent : "-",
-		       sb_stack_origin_name(v[i].origin), v[i].path,
-		       v[i].overrides ? ", overrides " : "",
-		       v[i].overrides ? v[i].overrides : "");
-		/* The tools its script reported, one line each. */
-		for (const char *p = r == 0 ? g.versions : NULL; p && *p;) {
-			size_t l = strcspn(p, "\n");
+		if (fmt == SB_FMT_JSON) {
+			json_object *o = json_object_new_object();
 
-			printf("    %.*s\n", (int)l, p);
-			p += l + (p[l] == '\n');
+			json_object_object_add(o, "stack",
+					       json_object_new_string(v[i].name));
+			json_object_object_add(o, "state",
+					       json_object_new_string(state));
+			json_object_object_add(o, "release", r == 0 && g.release ?
+				json_object_new_string(g.release) : NULL);
+			json_object_object_add(o, "age_seconds",
+				r == 0 && g.created >= 0 ?
+				json_object_new_int64(now - g.created) : NULL);
+			json_object_object_add(o, "parent", v[i].parent ?
+				json_object_new_string(v[i].parent) : NULL);
+			json_object_object_add(o, "from",
+					       json_object_new_string(from));
+			json_object_object_add(o, "path",
+					       json_object_new_string(v[i].path));
+			json_object_object_add(o, "overrides", v[i].overrides ?
+				json_object_new_string(v[i].overrides) : NULL);
+			json_object_object_add(o, "versions", versions_json(
+				r == 0 ? g.versions : NULL));
+			json_object_array_add(arr, o);
+		} else if (fmt == SB_FMT_CSV) {
+			sb_csv_row(stdout, 7, (const char *const[]){
+				v[i].name, state, rel, age,
+				v[i].parent ? v[i].parent : "", from,
+				v[i].path });
+		} else {
+			printf("%-12s %-10s %-9s %-5s %-8s %s %s%s%s\n",
+			       v[i].name, state, rel, age,
+			       v[i].parent ? v[i].parent : "-", from,
+			       v[i].path, v[i].overrides ? ", overrides " : "",
+			       v[i].overrides ? v[i].overrides : "");
+			/* The tools its script reported, one line each. */
+			for (const char *p = r == 0 ? g.versions : NULL;
+			     p && *p;) {
+				size_t l = strcspn(p, "\n");
+
+				printf("    %.*s\n", (int)l, p);
+				p += l + (p[l] == '\n');
+			}
 		}
 		if (r == 0)
 			sb_golden_info_release(&g);
 	}
+	if (fmt == SB_FMT_JSON)
+		puts(json_object_to_json_string_ext(arr,
+			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(arr);
 	sb_stack_list_free(v, n);
 	sb_incus_free(c);
 	return SB_EXIT_OK;
@@ -216,6 +279,7 @@ main(int argc, char **argv)
 		{ "mirror", required_argument, NULL, OPT_MIRROR },
 		{ "pool-size", required_argument, NULL, OPT_POOLSIZE },
 		{ "quiet", no_argument, NULL, 'q' },
+		SB_FORMAT_OPTIONS,
 		SB_CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -227,6 +291,8 @@ main(int argc, char **argv)
 	struct sb_incus *c;
 	const char *kind = NULL;
 	int opt, list = 0, quiet = 0, changed = 0, clear = 0, rc = -1;
+	int fmt_given = 0;
+	enum sb_format fmt = SB_FMT_TABLE;
 
 	sb_cli_init(argv[0]);
 	while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
@@ -245,6 +311,12 @@ main(int argc, char **argv)
 		case OPT_MIRROR: g.mirror = optarg; break;
 		case OPT_POOLSIZE: so.pool_size = optarg; break;
 		case 'q': quiet = 1; break;
+		case SB_OPT_FORMAT:
+			fmt_given = 1;
+			if (sb_format_parse(optarg, &fmt, &err) < 0)
+				return sb_cli_exit(err);
+			break;
+		case SB_OPT_JSON: fmt_given = 1; fmt = SB_FMT_JSON; break;
 		default: return sb_cli_common(opt, usage);
 		}
 	}
@@ -254,8 +326,11 @@ main(int argc, char **argv)
 	if (stack && rebuild)
 		return sb_cli_usage_error("--stack and --rebuild do not combine:"
 					  " give one");
+	if (fmt_given && !list)
+		return sb_cli_usage_error("--format and --json go with "
+					  "--list-stacks");
 	if (list)
-		return list_stacks();
+		return list_stacks(fmt);
 	if (clear) {
 		if (geteuid() != 0) {
 			sb_error_set(&err, SB_E_PERM, "--clear-cache changes "

@@ -41,11 +41,11 @@ _sandbox_complete() {
 	sandbox-nuke)
 		flags="--yes --help --version"; args= ;;
 	sandbox-setup)
-		flags="--stack --rebuild --list-stacks --release --clear-cache --base --mirror
-		       --pool-size --quiet --help --version"
+		flags="--stack --rebuild --list-stacks --format --json --release --clear-cache
+		       --base --mirror --pool-size --quiet --help --version"
 		args="--stack --rebuild --base --mirror --pool-size" ;;
 	sandbox-domains)
-		flags="--list --add --remove --quiet --help --version"
+		flags="--list --format --json --add --remove --quiet --help --version"
 		args="--add --remove" ;;
 	sandbox-snapshot)
 		flags="--list --format --json --restore --delete --quiet

@@ -33,6 +33,18 @@ teardown_file() {
 	assert_contains "$output" "egress filtered"
 	assert_contains "$output" "$BATS_FILE_TMPDIR/allow.txt"
 	assert_contains "$output" "$ALLOWED"
+	# The same as JSON and CSV, as every program that lists takes them.
+	run sandbox-domains "$R" --format json
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r '.domains[0]')" = "$ALLOWED" ]
+	[ "$(echo "$output" | jq -r '.egress')" = filtered ]
+	run sandbox-domains "$R" --format csv
+	[ "$output" = "$ALLOWED" ]
+	run sandbox-domains "$R" --format yaml
+	[ "$status" -eq 2 ]
+	assert_contains "$output" "'yaml' must be table, json, or csv"
+	run sandbox-domains "$R" --json --add x.test
+	[ "$status" -eq 2 ]
 }
 
 @test "--add opens a name at once and --remove closes it, without a restart" {

@@ -20,6 +20,16 @@ teardown_file() {
 	assert_contains "$line" "base         ready      trixie"
 	assert_contains "$line" "shipped $ROOT/stacks/base.sh"
 	assert_contains "$output" "    Debian 13 (trixie)"
+	# As JSON and CSV too.
+	run sandbox-setup --list-stacks --format json
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r '.[] | select(.stack == "base") | .state')" = ready ]
+	[ "$(echo "$output" | jq -r '.[] | select(.stack == "rust") | .parent')" = base ]
+	run sandbox-setup --list-stacks --format csv
+	[ "${lines[0]}" = "stack,state,release,age,parent,from,path" ]
+	assert_contains "$output" "base,ready,trixie,"
+	run sandbox-setup --format json
+	[ "$status" -eq 2 ]
 }
 
 @test "a failing stack shows its log's end and leaves no golden image" {
