@@ -43,10 +43,10 @@ _sandbox_complete() {
 	sandbox-setup)
 		flags="--stack --rebuild --list-stacks --format --json --release --clear-cache
 		       --base --mirror --pool-size --quiet --help --version"
-		args="--stack --rebuild --base --mirror --pool-size" ;;
+		args="--stack --rebuild --base --mirror --pool-size --format" ;;
 	sandbox-domains)
 		flags="--list --format --json --add --remove --quiet --help --version"
-		args="--add --remove" ;;
+		args="--add --remove --format" ;;
 	sandbox-snapshot)
 		flags="--list --format --json --restore --delete --quiet
 		       --help --version"
