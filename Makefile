@@ -81,6 +81,7 @@ check: check-lint check-unit asan valgrind fuzz check-integration
 # A bare "! cmd" line in a bats test asserts nothing (errexit ignores it).
 check-lint:
 	tests/lint/bats-negation tests/integration/*.bats tests/integration/*.bash
+	tests/lint/err-null lib/*.c lib/*.h cmd/*.c
 
 check-unit: $(UNIT_BIN) $(FUZZ_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $(RUN) $$t; done

@@ -49,7 +49,7 @@ agent_path(const char *name, const char *suffix)
 {
 	char *s;
 
-	if (sb_name_check(name, NULL) < 0)
+	if (sb_name_check(name, SB_IGNORE) < 0)
 		return NULL;
 	if (asprintf(&s, "%s/%s.%s", sb_agent_dir(), name, suffix) < 0)
 		return NULL;
@@ -76,7 +76,7 @@ sb_agent_share_dir(const char *name)
 	_cleanup_free_ char *parent = strdup(sb_agent_dir());
 	char *slash = parent ? strrchr(parent, '/') : NULL, *s;
 
-	if (!slash || sb_name_check(name, NULL) < 0)
+	if (!slash || sb_name_check(name, SB_IGNORE) < 0)
 		return NULL;
 	*slash = '\0';
 	if (asprintf(&s, "%s/share/%s", *parent ? parent : "", name) < 0)
@@ -641,7 +641,7 @@ sb_agent_state(const char *name)
 {
 	int n = 0;
 
-	if (sb_agent_count(name, &n, NULL) < 0)
+	if (sb_agent_count(name, &n, SB_IGNORE) < 0)
 		return SB_AGENT_NONE;
 	return n > 0 ? SB_AGENT_OK : SB_AGENT_NOKEY;
 }

@@ -177,13 +177,13 @@ sb_cache_undo(struct sb_incus *c, unsigned made)
 		json_object *ub;
 
 		if (!(made & (1u << i)) ||
-		    volume_exists(c, sb_cache_kinds[i], &m, NULL) != 1)
+		    volume_exists(c, sb_cache_kinds[i], &m, SB_IGNORE) != 1)
 			continue;
 		/* Another --cache start may have begun using it. */
 		if (json_object_object_get_ex(m, "used_by", &ub) &&
 		    sb_json_array_len(ub) > 0)
 			continue;
-		delete_volume(c, sb_cache_kinds[i], NULL);
+		delete_volume(c, sb_cache_kinds[i], SB_IGNORE);
 	}
 }
 
@@ -274,7 +274,7 @@ used_running(struct sb_incus *c, json_object *meta)
 			continue;
 		if (asprintf(&path, "%.*s", (int)strcspn(u, "?"), u) < 0)
 			return 1;
-		m = sb_incus_get(c, path, NULL, NULL);
+		m = sb_incus_get(c, path, NULL, SB_IGNORE);
 		st = m ? sb_json_str(m, "status") : "Running";
 		if (!st || strcmp(st, "Stopped") != 0)
 			return 1;

@@ -191,7 +191,7 @@ sb_cidr_check_openable(const struct sb_cidr *c, struct sb_error **err)
 	     i++) {
 		struct sb_cidr n;
 
-		if (sb_cidr_parse(never_open[i].range, &n, NULL) < 0)
+		if (sb_cidr_parse(never_open[i].range, &n, SB_IGNORE) < 0)
 			continue;
 		if (sb_cidr_within(c, &n) || sb_cidr_within(&n, c))
 			return sb_error_set(err, SB_E_INPUT, "--allow-cidr "

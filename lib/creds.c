@@ -524,7 +524,7 @@ sb_creds_undo(struct sb_creds *cr, const char *name)
 	if (!cr)
 		return;
 	if (cr->key_id && cr->gh &&
-	    sb_github_key_delete(cr->gh, cr->slug, cr->key_id, NULL) == 0)
+	    sb_github_key_delete(cr->gh, cr->slug, cr->key_id, SB_IGNORE) == 0)
 		cr->key_id = 0;
 	sb_agent_stop(name ? name : cr->name);
 	sb_agent_share_remove(name ? name : cr->name);
@@ -656,7 +656,7 @@ sb_creds_restart_ex(struct sb_incus *c, const struct sb_sandbox *s,
 	}
 	goto out;
 undo:
-	sb_github_key_delete(gh, slug, new_id, NULL);
+	sb_github_key_delete(gh, slug, new_id, SB_IGNORE);
 	sb_agent_stop(s->name);
 	ret = -1;
 out:

@@ -142,7 +142,7 @@ install_base(const char *b4, struct sb_error **err)
 
 	if (!script || sb_fw_run(script, 0, err) < 0) {
 		/* Never on without the rules that make it safe. */
-		sb_fw_route_localnet(SB_BRIDGE, 0, NULL);
+		sb_fw_route_localnet(SB_BRIDGE, 0, SB_IGNORE);
 		return sb_error_prefix(err, "installing the egress firewall");
 	}
 	/* Only once to_host drops the bridge's traffic to 127.0.0.0/8. */
@@ -340,17 +340,17 @@ void
 sb_egress_remove(const char *name, const char *ipv4)
 {
 	_cleanup_free_ char *json = NULL, *del = NULL;
-	int lock = sb_host_lock("egress", NULL);
+	int lock = sb_host_lock("egress", SB_IGNORE);
 
-	json = sb_fw_list_json(NULL);
-	if (json && (del = sb_fw_cleanup_script(json, name, NULL, NULL)) &&
+	json = sb_fw_list_json(SB_IGNORE);
+	if (json && (del = sb_fw_cleanup_script(json, name, NULL, SB_IGNORE)) &&
 	    *del)
-		sb_fw_run(del, 0, NULL);
-	sb_squid_forget(name, NULL, 1, NULL);
+		sb_fw_run(del, 0, SB_IGNORE);
+	sb_squid_forget(name, NULL, 1, SB_IGNORE);
 	/* The next holder of the address starts with no connection of
 	 * this one's. */
 	if (ipv4)
-		sb_conntrack_flush(ipv4, NULL);
+		sb_conntrack_flush(ipv4, SB_IGNORE);
 	if (lock >= 0)
 		sb_host_unlock(lock);
 }
@@ -377,7 +377,7 @@ sb_egress_expose(const struct sb_sandbox *s, int port, int proto, int add,
 		 * delete what is there. */
 		_cleanup_free_ char *needle = NULL;
 
-		json = sb_fw_list_json(NULL);
+		json = sb_fw_list_json(SB_IGNORE);
 		if (asprintf(&needle, "[\"%s\", \"%s\", %d]", addr,
 			     proto == SB_UDP ? "udp" : "tcp", port) < 0 ||
 		    !json || !strstr(json, needle)) {
@@ -408,7 +408,7 @@ sb_egress_mode(const struct sb_sandbox *s)
 void
 sb_egress_view_load(struct sb_egress_view *v)
 {
-	v->json = sb_fw_list_json(NULL);
+	v->json = sb_fw_list_json(SB_IGNORE);
 	v->base = sb_fw_base_present(v->json);
 }
 

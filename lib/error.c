@@ -1,6 +1,7 @@
 #include "error.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,4 +112,56 @@ sb_error_free(struct sb_error *e)
 		return;
 	free(e->msg);
 	free(e);
+}
+
+/* A small ring per thread, so a best-effort call nested inside another's
+ * failure path gets a slot of its own and never frees the error the
+ * outer one is still looking at. */
+#define IGNORE_SLOTS 8
+struct ignore_ring {
+	struct sb_error *slot[IGNORE_SLOTS];
+	unsigned next;
+};
+
+static pthread_key_t ignore_key;
+static int ignore_key_ok;
+static pthread_once_t ignore_once = PTHREAD_ONCE_INIT;
+/* Where the slots are when the key or its memory cannot be had. */
+static __thread struct ignore_ring ignore_fallback;
+
+static void
+ignore_drop(void *p)
+{
+	struct ignore_ring *r = p;
+
+	for (int i = 0; i < IGNORE_SLOTS; i++)
+		sb_error_free(r->slot[i]);
+	free(r);
+}
+
+static void
+ignore_make_key(void)
+{
+	ignore_key_ok = pthread_key_create(&ignore_key, ignore_drop) == 0;
+}
+
+struct sb_error **
+sb_error_ignore(void)
+{
+	struct ignore_ring *r = NULL;
+	struct sb_error **slot;
+
+	pthread_once(&ignore_once, ignore_make_key);
+	if (ignore_key_ok && !(r = pthread_getspecific(ignore_key)) &&
+	    (r = calloc(1, sizeof(*r))) &&
+	    pthread_setspecific(ignore_key, r) != 0) {
+		free(r);
+		r = NULL;
+	}
+	if (!r)
+		r = &ignore_fallback;
+	slot = &r->slot[r->next++ % IGNORE_SLOTS];
+	sb_error_free(*slot);
+	*slot = NULL;
+	return slot;
 }

@@ -32,9 +32,11 @@ struct sb_error {
 	char *msg;
 };
 
-/* Always returns -1 so that "return sb_error_set(...)" is one line.  A NULL
- * err is allowed: the failure is then only reported by the return value.
- * An error already in *err is replaced. */
+/* Always returns -1 so that "return sb_error_set(...)" is one line.  An
+ * error already in *err is replaced.  err is never NULL at a call
+ * (tests/lint/err-null checks every call in lib/ and cmd/); a call whose
+ * failure is ignored on purpose passes SB_IGNORE.  A NULL err is still
+ * survived, so a missed one costs the message, never a crash. */
 int sb_error_set(struct sb_error **err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* As sb_error_set, appending ": strerror(errno)" and recording errno. */
@@ -47,6 +49,11 @@ int sb_error_prefix(struct sb_error **err, const char *fmt, ...)
  * owner to free).  Returns -1. */
 int sb_error_pass(struct sb_error **err, struct sb_error **e);
 void sb_error_free(struct sb_error *e);
+/* A per-thread place for the error of a best-effort call that nobody
+ * reads (an undo path, a cleanup, a probe), emptied at each use and freed
+ * when the thread ends. */
+struct sb_error **sb_error_ignore(void);
+#define SB_IGNORE (sb_error_ignore())
 /* Whether e is an error of that code; NULL-safe, so a callee that broke
  * the contract (failed without an error) is not a NULL dereference. */
 static inline int

@@ -29,7 +29,7 @@ fetch_log(struct sb_incus *c, json_object *output, const char *fd,
 		ret = sb_incus_raw(c, &get, err);
 	sb_buf_reset(&junk);
 	/* Logs otherwise linger on the daemon for days (INCUS-API.md §7a). */
-	sb_incus_raw(c, &del, NULL);
+	sb_incus_raw(c, &del, SB_IGNORE);
 	sb_buf_release(&junk);
 	return ret;
 }
@@ -109,6 +109,6 @@ sb_exec_recorded(struct sb_incus *c, const char *instance,
 	r = 0;
 out:
 	if (infile[0])
-		sb_file_delete(c, instance, infile, NULL);
+		sb_file_delete(c, instance, infile, SB_IGNORE);
 	return r;
 }

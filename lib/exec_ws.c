@@ -123,7 +123,7 @@ send_control(struct pump *p, json_object *msg)
 	if (!p->ws[S_CTL] || p->done[S_CTL])
 		return 0;
 	return sb_ws_queue_frame(p->ws[S_CTL], 1, SB_WS_TEXT, s, strlen(s),
-				 NULL);
+				 SB_IGNORE);
 }
 
 static void
@@ -206,7 +206,7 @@ read_stdin(struct pump *p)
 		 * cannot deadlock against us. */
 		if (!p->done[S_IN] &&
 		    sb_ws_queue_frame(p->ws[S_IN], 1, SB_WS_BINARY, buf,
-				      (size_t)n, NULL) == 0)
+				      (size_t)n, SB_IGNORE) == 0)
 			return;
 		p->in_open = 0; /* the command no longer takes input */
 		return;
@@ -214,7 +214,7 @@ read_stdin(struct pump *p)
 	/* End of file (or a terminal that went away). */
 	p->in_open = 0;
 	if (!p->spec->interactive && !p->done[S_IN])
-		sb_ws_queue_frame(p->ws[S_IN], 1, SB_WS_TEXT, "", 0, NULL);
+		sb_ws_queue_frame(p->ws[S_IN], 1, SB_WS_TEXT, "", 0, SB_IGNORE);
 }
 
 static void
@@ -262,7 +262,7 @@ run_pump(struct pump *p, struct sb_error **err)
 				continue;
 			/* A peer that hung up takes no more; drop its queue. */
 			if (sb_ws_pending(p->ws[i]) &&
-			    sb_ws_flush(p->ws[i], NULL) == 0 && !p->done[i])
+			    sb_ws_flush(p->ws[i], SB_IGNORE) == 0 && !p->done[i])
 				ev |= POLLOUT;
 			if (!p->done[i])
 				ev |= POLLIN;

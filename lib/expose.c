@@ -115,7 +115,7 @@ sb_expose(struct sb_incus *c, const struct sb_expose_opts *o, int *host_port,
 				}
 			if (sb_instance_remove_device(c, s->instance, dev, err) < 0)
 				goto out;
-			sb_egress_expose(s, (int)port, p, 0, NULL);
+			sb_egress_expose(s, (int)port, p, 0, SB_IGNORE);
 		}
 		if (!found) {
 			sb_error_set(err, SB_E_NOTFOUND,
@@ -157,8 +157,8 @@ sb_expose(struct sb_incus *c, const struct sb_expose_opts *o, int *host_port,
 				snprintf(dev, sizeof(dev), "port-%ld-%s", port,
 					 q == SB_UDP ? "udp" : "tcp");
 				sb_instance_remove_device(c, s->instance, dev,
-							  NULL);
-				sb_egress_expose(s, (int)port, q, 0, NULL);
+							  SB_IGNORE);
+				sb_egress_expose(s, (int)port, q, 0, SB_IGNORE);
 			}
 			goto out;
 		}

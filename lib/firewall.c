@@ -539,7 +539,7 @@ sb_fw_sandbox_differs(const char *json, const struct sb_fw_sandbox *sb)
 	int differs = 1;
 
 	if (arr && existing_keys(arr, sb->name, sb->ipv4, &have) == 0 &&
-	    sandbox_keys(sb, &want, NULL) == 0 && !want.overflow &&
+	    sandbox_keys(sb, &want, SB_IGNORE) == 0 && !want.overflow &&
 	    (hv = sorted_lines(have.data, &hn)) &&
 	    (wv = sorted_lines(want.data, &wn)) && hn == wn) {
 		differs = 0;
@@ -736,5 +736,5 @@ sb_fw_bridge_family_works(void)
 			 "add rule bridge sandbox_probe c ct state "
 			 "established accept\n"
 			 "add rule bridge sandbox_probe c tcp dport 1 "
-			 "reject with tcp reset\n", 1, NULL) == 0;
+			 "reject with tcp reset\n", 1, SB_IGNORE) == 0;
 }

@@ -286,7 +286,7 @@ pick_mirror(const struct sb_golden_opts *o, const char *release,
 	if ((m = sb_aptsrc_mirror(release, &e)))
 		return m;
 	if (e->code != SB_E_NOTFOUND || host_codename(host, sizeof(host),
-						      NULL) < 0) {
+						      SB_IGNORE) < 0) {
 		sb_error_pass(err, &e);
 		return NULL;
 	}
@@ -365,7 +365,7 @@ done:
 	{
 		const char *rm[] = { "rm", "-rf", work, tarball, NULL };
 
-		run_logged(rm, log, NULL);
+		run_logged(rm, log, SB_IGNORE);
 	}
 	if (ret < 0 && err && *err && (*err)->code == SB_E_FAIL)
 		sb_error_prefix(err, "building the base image (see %s)",
@@ -439,7 +439,7 @@ show_tail(const char *path, int lines)
 	const char *p;
 	int n = 0;
 
-	if (sb_host_read_file(path, 64 << 20, &b, NULL) < 0 || !b.len) {
+	if (sb_host_read_file(path, 64 << 20, &b, SB_IGNORE) < 0 || !b.len) {
 		sb_buf_release(&b);
 		return;
 	}
@@ -553,7 +553,7 @@ run_stack_script(struct sb_incus *c, const char *inst,
 	sb_buf_release(&out);
 	if (ret < 0)
 		return -1;
-	sb_file_delete(c, inst, "/root/sandbox-stack.sh", NULL);
+	sb_file_delete(c, inst, "/root/sandbox-stack.sh", SB_IGNORE);
 	if (status != 0) {
 		show_tail(sb_golden_log_path(stack), 15);
 		return sb_error_set(err, SB_E_FAIL,
@@ -574,7 +574,7 @@ golden_config(struct sb_incus *c, const char *stack, const char *key)
 
 	if (!inst || asprintf(&path, "/1.0/instances/%s", inst) < 0)
 		return NULL;
-	m = sb_incus_get(c, path, NULL, NULL);
+	m = sb_incus_get(c, path, NULL, SB_IGNORE);
 	if (!m || !json_object_object_get_ex(m, "config", &cfg))
 		return NULL;
 	v = sb_json_str(cfg, key);
@@ -655,7 +655,7 @@ build_one(struct sb_incus *c, const struct sb_stack *st,
 		sb_host_arm_interrupt(0);
 		sb_progress_end(0);
 		/* A create that failed may still have left the instance. */
-		sb_instance_delete(c, inst, NULL);
+		sb_instance_delete(c, inst, SB_IGNORE);
 		return sb_error_prefix(err, "creating %s", inst);
 	}
 	ip = sb_instance_wait_ipv4(c, inst, 60, err);
@@ -680,7 +680,7 @@ fail:
 	sb_host_arm_interrupt(0);
 	sb_progress_end(0);
 	/* No half-built golden image survives a failure. */
-	sb_instance_delete(c, inst, NULL);
+	sb_instance_delete(c, inst, SB_IGNORE);
 	return sb_error_prefix(err, "building %s", inst);
 }
 

@@ -86,7 +86,7 @@ sb_golden_ensure_many(struct sb_incus *c, const char *const *stacks,
 	for (size_t i = 0; i < n; i++) {
 		j[i].stack = stacks[i];
 		j[i].fd = -1;
-		if (sb_stack_find(stacks[i], &st[i], NULL) == 0)
+		if (sb_stack_find(stacks[i], &st[i], SB_IGNORE) == 0)
 			j[i].parent = st[i].parent;
 	}
 	while (left) {

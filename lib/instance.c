@@ -82,7 +82,7 @@ static void
 wait_busy(struct sb_incus *c, const char *name)
 {
 	_cleanup_json_ json_object *ops =
-		sb_incus_get(c, "/1.0/operations?recursion=1", NULL, NULL);
+		sb_incus_get(c, "/1.0/operations?recursion=1", NULL, SB_IGNORE);
 	_cleanup_free_ char *me = ipath(name, NULL);
 	json_object *running;
 
@@ -108,7 +108,7 @@ wait_busy(struct sb_incus *c, const char *name)
 
 			if (asprintf(&p, "/1.0/operations/%s",
 				     json_object_get_string(id)) >= 0)
-				r = sb_incus_wait(c, p, 60, NULL);
+				r = sb_incus_wait(c, p, 60, SB_IGNORE);
 		}
 	}
 }

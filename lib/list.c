@@ -143,7 +143,7 @@ static void *
 work(void *arg)
 {
 	struct worker *w = arg;
-	struct sb_incus *c = sb_incus_dup(w->proto, NULL);
+	struct sb_incus *c = sb_incus_dup(w->proto, SB_IGNORE);
 
 	if (!c)
 		return NULL;

@@ -73,8 +73,8 @@ sb_names_list(struct sb_incus *c, int stacks, size_t *n,
 			continue;
 		name = base + 1 + strlen(prefix);
 		/* A name Incus holds but we would refuse is not offered. */
-		if (stacks ? sb_stack_check(name, NULL) < 0 :
-			     sb_name_check(name, NULL) < 0)
+		if (stacks ? sb_stack_check(name, SB_IGNORE) < 0 :
+			     sb_name_check(name, SB_IGNORE) < 0)
 			continue;
 		if (push(&v, n, name) < 0)
 			goto fail;

@@ -286,7 +286,7 @@ sb_panes_tmux(char *const *names, size_t n, const char *extra, int *outcome,
 		snprintf(ys, sizeof(ys), "%u", w.ws_row ? w.ws_row : 50);
 		if (tmux_ok(ns, &first, err) < 0) {
 			/* Someone made the same set meanwhile: use it. */
-			if (has_session(target, NULL) != 1)
+			if (has_session(target, SB_IGNORE) != 1)
 				goto out;
 			if (err) {
 				sb_error_free(*err);

@@ -129,7 +129,7 @@ sb_sandbox_from_json(json_object *inst, struct sb_error **err)
 		long slot;
 
 		if (sb_parse_int(v, SB_SLOT_MIN, SB_SLOT_MAX, "slot", &slot,
-				 NULL) == 0)
+				 SB_IGNORE) == 0)
 			s->slot = (int)slot;
 	}
 	s->stack = dup_member(cfg, SB_KEY("stack"));
@@ -284,7 +284,7 @@ sb_sandbox_list(struct sb_incus *c, int with_state, struct sb_sandbox ***out,
 
 		if (!sb_name_from_instance(sb_json_str(inst, "name")))
 			continue;
-		s = sb_sandbox_from_json(inst, NULL);
+		s = sb_sandbox_from_json(inst, SB_IGNORE);
 		if (!s)
 			continue;
 		struct sb_sandbox **nv = realloc(v, (k + 1) * sizeof(*nv));
@@ -321,7 +321,7 @@ sb_slots_in_use(struct sb_incus *c, unsigned char used[SB_SLOT_MAX + 1],
 		long slot;
 
 		if (v && sb_parse_int(v, SB_SLOT_MIN, SB_SLOT_MAX, "slot",
-				      &slot, NULL) == 0)
+				      &slot, SB_IGNORE) == 0)
 			used[slot] = 1;
 		if (!used_ports || !devs)
 			continue;

@@ -437,7 +437,7 @@ ensure_profile(struct sb_incus *c, const char *pool,
 	json_object *devs, *root, *nic;
 
 	if (p) {
-		_cleanup_free_ char *ppool = sb_setup_pool_of_profile(c, NULL);
+		_cleanup_free_ char *ppool = sb_setup_pool_of_profile(c, SB_IGNORE);
 		json_object *pcfg = NULL;
 
 		json_object_object_get_ex(p, "config", &pcfg);

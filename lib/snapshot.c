@@ -346,7 +346,7 @@ sb_snapshot_restore(struct sb_incus *c, const char *name, const char *snap,
 		goto out;
 	if (roll(c, name, s->instance, snap, saved, run, 1, warning, err) == 0) {
 		ret = 0;
-		delete_snap(c, name, s->instance, undo, NULL);
+		delete_snap(c, name, s->instance, undo, SB_IGNORE);
 		goto out;
 	}
 	/* Back to how it was: the undo snapshot, the saved config, and
@@ -354,7 +354,7 @@ sb_snapshot_restore(struct sb_incus *c, const char *name, const char *snap,
 	free(*warning);
 	*warning = NULL;
 	if (roll(c, name, s->instance, undo, saved, run, 0, warning, &e) == 0) {
-		delete_snap(c, name, s->instance, undo, NULL);
+		delete_snap(c, name, s->instance, undo, SB_IGNORE);
 		sb_error_prefix(err, "restoring '%s' to '%s' (it is back as it "
 				"was)", name, snap);
 	} else {

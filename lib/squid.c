@@ -453,7 +453,7 @@ static int
 same_file(const char *path, const char *data, size_t len)
 {
 	struct sb_buf cur = { .max = 1 << 20 };
-	int same = sb_host_read_file(path, 1 << 20, &cur, NULL) == 0 &&
+	int same = sb_host_read_file(path, 1 << 20, &cur, SB_IGNORE) == 0 &&
 		   cur.len == len && (!len || memcmp(cur.data, data, len) == 0);
 
 	sb_buf_release(&cur);

@@ -197,7 +197,7 @@ sb_stack_find(const char *name, struct sb_stack *out, struct sb_error **err)
 	free_dirs(dirs);
 	if (!found) {
 		size_t n = 0;
-		struct sb_stack *v = sb_stack_list(&n, NULL);
+		struct sb_stack *v = sb_stack_list(&n, SB_IGNORE);
 		struct sb_buf list = { 0 };
 
 		for (size_t i = 0; i < n; i++)
@@ -308,7 +308,7 @@ sb_stack_list(size_t *n, struct sb_error **err)
 			    e->d_name[0] == '.')
 				continue;
 			name = strndup(e->d_name, l - 3);
-			if (!name || sb_stack_check(name, NULL) < 0 ||
+			if (!name || sb_stack_check(name, SB_IGNORE) < 0 ||
 			    listed(v, *n, name) || !locate(name, dirs, &s))
 				continue;
 			if (*n == cap) {
@@ -322,7 +322,7 @@ sb_stack_list(size_t *n, struct sb_error **err)
 				}
 				v = nv;
 			}
-			if (read_header(s.path, &s.parent, NULL) == 0 &&
+			if (read_header(s.path, &s.parent, SB_IGNORE) == 0 &&
 			    !s.parent && strcmp(name, "base") != 0)
 				s.parent = strdup("base");
 			v[(*n)++] = s;

@@ -435,14 +435,14 @@ create_instance(struct sb_incus *c, const char *inst, json_object *body,
 	}
 	while (*lock >= 0 && sb_host_now() < deadline &&
 	       !sb_host_interrupted()) {
-		_cleanup_json_ json_object *o = sb_incus_get(c, op, NULL, NULL);
+		_cleanup_json_ json_object *o = sb_incus_get(c, op, NULL, SB_IGNORE);
 		json_object *sc;
 		struct timespec ts = { 0, 20 * 1000 * 1000 };
 
 		/* Done (or failed) already, or the record is there. */
 		if (!o || (json_object_object_get_ex(o, "status_code", &sc) &&
 			   json_object_get_int(sc) != 103) ||
-		    sb_instance_exists(c, inst, NULL) == 1)
+		    sb_instance_exists(c, inst, SB_IGNORE) == 1)
 			break;
 		nanosleep(&ts, NULL);
 	}
@@ -674,7 +674,7 @@ undo:
 	sb_host_unlock(lock);
 	sb_creds_undo(cr, o->name);
 	if (made)
-		sb_instance_delete(c, inst, NULL);
+		sb_instance_delete(c, inst, SB_IGNORE);
 	/* Volumes this start made, once nothing uses them. */
 	sb_cache_undo(c, cache_made);
 	/* After the instance is gone, never before. */
@@ -885,10 +885,10 @@ fail:
 	/* Back to how it was: stopped, with no agent and, once it has
 	 * stopped, no rules. */
 	sb_creds_stop(o->name);
-	if (sb_instance_stop(c, s->instance, 0, NULL) == 0)
+	if (sb_instance_stop(c, s->instance, 0, SB_IGNORE) == 0)
 		sb_egress_remove(o->name, s->fixed_ipv4);
 	if (env_changed)
-		store_env(c, s->instance, s->env_json, NULL);
+		store_env(c, s->instance, s->env_json, SB_IGNORE);
 	return sb_error_prefix(err, "restarting '%s'", o->name);
 }
 

@@ -20,7 +20,7 @@ sb_workspace_parse(const struct sb_buf *head, const struct sb_buf *cfg,
 
 		/* Only a URL that parses as GitHub's becomes owner/repo:
 		 * sb_repo_parse checks every character of both parts. */
-		if (url && sb_repo_parse(url, &r, NULL) == 0) {
+		if (url && sb_repo_parse(url, &r, SB_IGNORE) == 0) {
 			*slug = sb_repo_slug(&r);
 			sb_repo_release(&r);
 		}

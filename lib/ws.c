@@ -393,7 +393,7 @@ sb_ws_close(struct sb_ws *ws, unsigned code)
 	ws->closed_sent = 1;
 	/* Best effort, never blocking: the server may have hung up already
 	 * (INCUS-API.md §7b), and closing the socket says the same. */
-	sb_ws_queue_frame(ws, 1, SB_WS_CLOSE, b, 2, NULL);
+	sb_ws_queue_frame(ws, 1, SB_WS_CLOSE, b, 2, SB_IGNORE);
 	return 0;
 }
 
@@ -563,7 +563,7 @@ control(struct sb_ws *ws, const struct sb_ws_frame *f, struct sb_ws_msg *m)
 		/* Incus pings every 10 s; a failed pong is not fatal. */
 		if (!ws->closed_sent)
 			sb_ws_queue_frame(ws, 1, SB_WS_PONG, f->payload,
-					  f->len, NULL);
+					  f->len, SB_IGNORE);
 		return 0;
 	}
 	if (f->opcode == SB_WS_PONG)
