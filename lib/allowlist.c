@@ -281,7 +281,6 @@ oom:
 	return sb_error_set(err, SB_E_SYSTEM, "out of memory");
 }
 
-
 int
 sb_allowlist_load(struct sb_allowlist *al, const char *path,
 		  struct sb_error **err)
@@ -300,40 +299,6 @@ sb_allowlist_load(struct sb_allowlist *al, const char *path,
 	r = sb_allowlist_parse(al, b.data ? b.data : "", b.len, path, err);
 	sb_buf_release(&b);
 	return r;
-}
-
-int
-sb_allowlist_match(const struct sb_allowlist *al, const char *host)
-{
-	char h[NAME_MAX_LEN + 2];
-	size_t len;
-
-	if (!al || !host)
-		return 0;
-	len = strlen(host);
-	if (len && host[len - 1] == '.')
-		len--;
-	if (len == 0 || len >= sizeof(h))
-		return 0;
-	for (size_t i = 0; i < len; i++) {
-		char c = host[i];
-
-		h[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-	}
-	h[len] = '\0';
-	for (size_t i = 0; i < al->n; i++) {
-		const char *d = al->domains[i];
-		size_t dl = strlen(d);
-
-		if (d[0] != '.') {
-			if (strcmp(h, d) == 0)
-				return 1;
-		} else if (strcmp(h, d + 1) == 0 ||
-			   (len > dl && strcmp(h + len - dl, d) == 0)) {
-			return 1;
-		}
-	}
-	return 0;
 }
 
 char *

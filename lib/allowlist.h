@@ -31,8 +31,6 @@ int sb_allowlist_parse(struct sb_allowlist *al, const char *text, size_t len,
 /* Reads and parses path. */
 int sb_allowlist_load(struct sb_allowlist *al, const char *path,
 		      struct sb_error **err);
-/* 1 when host is allowed: case-insensitive, one trailing dot ignored. */
-int sb_allowlist_match(const struct sb_allowlist *al, const char *host);
 /* The allowlist to use: domains_file when given, else
  * HOME/.sandbox/allowed-domains.txt when it exists, else
  * DATADIR/allowlists/default.txt (datadir NULL: the install's SB_DATADIR).

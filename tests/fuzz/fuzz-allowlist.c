@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "allowlist.h"
+#include "../unit/allowlist_match.h"
 #include "buf.h"
 
 #define MAX_INPUT ((size_t)64 << 10)

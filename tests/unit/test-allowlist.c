@@ -8,6 +8,8 @@
 #include "cleanup.h"
 #include "tap.h"
 
+#include "allowlist_match.h"
+
 static void
 parse_one(const char *text, struct sb_allowlist *al, struct sb_error **err)
 {
