@@ -347,8 +347,16 @@ static int
 start(struct sb_error **err)
 {
 	long offset = log_size();
-	pid_t pid = fork();
+	pid_t pid;
 	int status;
+
+	/* Not running (sb_squid_pid), yet its pid file may still name the
+	 * process: a Squid killed outright stays a zombie until init reaps
+	 * it, and Squid would take that for a running instance and refuse
+	 * to start. */
+	if (unlink(PIDFILE) < 0 && errno != ENOENT)
+		return sb_error_sys(err, "removing the stale %s", PIDFILE);
+	pid = fork();
 
 	if (pid < 0)
 		return sb_error_sys(err, "fork");
