@@ -408,8 +408,13 @@ sb_egress_mode(const struct sb_sandbox *s)
 void
 sb_egress_view_load(struct sb_egress_view *v)
 {
-	v->json = sb_fw_list_json(SB_IGNORE);
+	struct sb_error **e = SB_IGNORE;
+
+	v->json = sb_fw_list_json(e);
 	v->base = sb_fw_base_present(v->json);
+	/* A table that is missing is a fact; a listing we may not read (no
+	 * CAP_NET_ADMIN) is not, and must not say unfiltered!. */
+	v->known = v->json || sb_error_is(*e, SB_E_NOTFOUND);
 }
 
 void
@@ -426,6 +431,8 @@ sb_egress_status(const struct sb_egress_view *v, const struct sb_sandbox *s)
 	 * configuration. */
 	if (!s->running)
 		return sb_egress_mode(s);
+	if (!v->known && !off_our_bridge(s))
+		return "?";
 	if (off_our_bridge(s))
 		return s->restricted ? SB_EGRESS_UNFILTERED : "open";
 	/* Whatever it asked for, a sandbox on our bridge without the

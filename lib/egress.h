@@ -74,12 +74,14 @@ const char *sb_egress_mode(const struct sb_sandbox *s);
 struct sb_egress_view {
 	char *json; /* the table's listing, NULL when it is missing */
 	int base;   /* the host-wide rules are in place */
+	int known;  /* the table could be read (or is surely missing) */
 };
 void sb_egress_view_load(struct sb_egress_view *v);
 void sb_egress_view_release(struct sb_egress_view *v);
 /* "filtered" or "open" when the kernel enforces what the sandbox asked
  * for (or it is stopped), SB_EGRESS_UNFILTERED when a running sandbox
- * lacks rules it depends on. */
+ * lacks rules it depends on, "?" when the table could not be read (not
+ * root). */
 const char *sb_egress_status(const struct sb_egress_view *v,
 			     const struct sb_sandbox *s);
 
