@@ -28,9 +28,11 @@ fake_api_start() {
 	: >"$FAKE_API_DIR/requests.jsonl"
 	export GH_TOKEN="ghp_fake${SB_RUN}token"
 	unset GITHUB_TOKEN
+	# fd 3 closed: bats waits for every holder of its output pipe, and a
+	# server a test forgot to stop would hang the whole run.
 	/usr/bin/python3 "$BATS_TEST_DIRNAME/fake-github-api.py" \
 		--dir "$FAKE_API_DIR" --token "$GH_TOKEN" \
-		>"$FAKE_API_DIR/api.log" 2>&1 &
+		>"$FAKE_API_DIR/api.log" 2>&1 3>&- </dev/null &
 	echo $! >"$FAKE_API_DIR/api.pid"
 	local i
 	for ((i = 0; i < 100; i++)); do
@@ -133,7 +135,7 @@ fake_git_start() {
 	# host's), so the bind mount of passwd stays inside it.
 	ip netns exec "$FAKE_GIT_NS" sh -c \
 		"mount --bind '$d/passwd' /etc/passwd && exec /usr/sbin/sshd -D -e -f '$d/sshd_config'" \
-		>"$d/sshd.log" 2>&1 &
+		>"$d/sshd.log" 2>&1 3>&- </dev/null &
 	echo $! >"$d/sshd.ppid"
 	local i
 	for ((i = 0; i < 100; i++)); do

@@ -27,7 +27,8 @@ setup_file() {
 
 teardown_file() {
 	sb_cleanup
-	fake_api_stop 2>/dev/null || true
+	# Started inside a test, whose FAKE_API_DIR this process never saw.
+	[ -f "$FIX/api/api.pid" ] && kill "$(cat "$FIX/api/api.pid")" 2>/dev/null
 	userdel -r "$SUSER" >/dev/null 2>&1 || true
 	rm -rf "$FIX"
 }
