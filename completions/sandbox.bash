@@ -10,7 +10,7 @@ _sandbox_words() { # prints what to offer for a kind of value
 	stack-all) sandbox-list --stacks 2>/dev/null; echo all ;;
 	proto) echo tcp udp both ;;
 	format) echo table json csv ;;
-	snap) sandbox-snapshot "$2" --list --format csv 2>/dev/null |
+	snap) sandbox-snapshot "$2" --list --no-size --format csv 2>/dev/null |
 		tail -n +2 | cut -d, -f1 ;;
 	esac
 }
@@ -48,7 +48,7 @@ _sandbox_complete() {
 		flags="--list --format --json --add --remove --quiet --help --version"
 		args="--add --remove --format" ;;
 	sandbox-snapshot)
-		flags="--list --format --json --restore --delete --quiet
+		flags="--list --no-size --format --json --restore --delete --quiet
 		       --help --version"
 		args="--format --restore --delete" ;;
 	sandbox)

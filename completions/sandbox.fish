@@ -7,7 +7,7 @@ function __sandbox_snaps
     set -l t (commandline -opc)
     for w in $t[2..-1]
         if not string match -q -- '-*' $w
-            sandbox-snapshot $w --list --format csv 2>/dev/null | tail -n +2 | cut -d, -f1
+            sandbox-snapshot $w --list --no-size --format csv 2>/dev/null | tail -n +2 | cut -d, -f1
             return
         end
     end
@@ -91,6 +91,7 @@ complete -c sandbox-domains -l remove -x -d 'stop allowing DOMAIN'
 complete -c sandbox-domains -s q -l quiet -d 'print only errors'
 
 complete -c sandbox-snapshot -f -n __sandbox_no_name -a '(__sandbox_names)'
+complete -c sandbox-snapshot -l no-size -d 'do not measure sizes'
 complete -c sandbox-snapshot -l list -d 'list snapshots'
 complete -c sandbox-snapshot -l format -x -a 'table json csv' -d 'output format'
 complete -c sandbox-snapshot -l json -d 'JSON output'

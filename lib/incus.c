@@ -657,3 +657,14 @@ sb_incus_call(struct sb_incus *c, const char *method, const char *path,
 	m = take_member(root, "metadata");
 	return m ? m : json_object_new_object();
 }
+
+char *
+sb_incus_dir(const struct sb_incus *c)
+{
+	const char *sock = sb_incus_socket(c);
+	const char *slash = sock ? strrchr(sock, '/') : NULL;
+
+	if (!slash || strncmp(sock, "/run/", 5) == 0)
+		return strdup("/var/lib/incus");
+	return strndup(sock, (size_t)(slash - sock));
+}

@@ -48,6 +48,9 @@ struct sb_incus *sb_incus_open(const char *socket, struct sb_error **err);
 struct sb_incus *sb_incus_dup(const struct sb_incus *c, struct sb_error **err);
 void sb_incus_free(struct sb_incus *c);
 const char *sb_incus_socket(const struct sb_incus *c);
+/* The daemon's directory (where storage-pools/ is), from its socket's
+ * path; caller frees. */
+char *sb_incus_dir(const struct sb_incus *c);
 
 /* Checks that the daemon answers and that we are trusted.  Fills
  * server_name ("incus" or "lxd") when non-NULL. */

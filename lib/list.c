@@ -88,17 +88,6 @@ workspace(const struct source *src, struct sb_list_row *r)
 	return h < 0 || k < 0 ? -1 : 0;
 }
 
-/* The daemon's directory, where the pools' rootfs directories are. */
-static char *
-incus_dir(struct sb_incus *c)
-{
-	const char *sock = sb_incus_socket(c);
-	const char *slash = strrchr(sock, '/');
-
-	if (!slash || strncmp(sock, "/run/", 5) == 0)
-		return strdup("/var/lib/incus");
-	return strndup(sock, (size_t)(slash - sock));
-}
 
 /* Each check reads the rootfs from the host when it can, and uses the
  * Incus file API only for what lives elsewhere (the container's /run,
@@ -204,7 +193,7 @@ sb_list(struct sb_incus *c, int health, struct sb_list_row **rows, size_t *n,
 	}
 	free(v);
 	if (health && k) {
-		_cleanup_free_ char *dir = incus_dir(c);
+		_cleanup_free_ char *dir = sb_incus_dir(c);
 		struct worker w = { .proto = c, .dir = dir, .rows = r, .n = k,
 				    .lock = PTHREAD_MUTEX_INITIALIZER };
 		pthread_t t[MAX_THREADS];

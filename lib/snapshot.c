@@ -9,6 +9,7 @@
  * back in time.  An undo snapshot taken first is what a failed restore
  * rolls back to. */
 #include "snapshot.h"
+#include "snapsize.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,11 +127,12 @@ parse_time(const char *s)
 }
 
 int
-sb_snapshot_list(struct sb_incus *c, const char *name, struct sb_snap **v,
-		 size_t *n, struct sb_error **err)
+sb_snapshot_list(struct sb_incus *c, const char *name, int sizes,
+		 struct sb_snap **v, size_t *n, struct sb_error **err)
 {
 	_cleanup_free_ char *inst = NULL, *p = NULL;
 	_cleanup_json_ json_object *arr = NULL;
+	_cleanup_free_ char *pool = NULL, *dir = sb_incus_dir(c);
 	struct sb_sandbox *s;
 	struct sb_snap *out;
 	size_t k;
@@ -140,6 +142,7 @@ sb_snapshot_list(struct sb_incus *c, const char *name, struct sb_snap **v,
 	if (!(s = sb_sandbox_get(c, name, err)))
 		return -1;
 	inst = strdup(s->instance);
+	pool = s->pool ? strdup(s->pool) : NULL;
 	sb_sandbox_free(s);
 	if (!inst || asprintf(&p, "/1.0/instances/%s/snapshots?recursion=1",
 			      inst) < 0)
@@ -163,6 +166,9 @@ sb_snapshot_list(struct sb_incus *c, const char *name, struct sb_snap **v,
 		(*n)++;
 	}
 	qsort(out, *n, sizeof(*out), cmp_snap);
+	/* Incus knows no size on btrfs without quotas: measure them. */
+	if (sizes)
+		sb_snapshot_sizes(dir, pool, inst, out, *n);
 	*v = out;
 	return 0;
 }

@@ -33,8 +33,9 @@ int sb_snapshot_check(const char *snap, struct sb_error **err);
 int sb_snapshot_take(struct sb_incus *c, const char *name, const char *snap,
 		     char **made, struct sb_error **err);
 
-/* The snapshots of NAME, oldest first. */
-int sb_snapshot_list(struct sb_incus *c, const char *name,
+/* The snapshots of NAME, oldest first; with sizes, each one's own size
+ * measured where Incus has none (snapsize.h: up to a few seconds). */
+int sb_snapshot_list(struct sb_incus *c, const char *name, int sizes,
 		     struct sb_snap **v, size_t *n, struct sb_error **err);
 void sb_snapshot_list_free(struct sb_snap *v, size_t n);
 

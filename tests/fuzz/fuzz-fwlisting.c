@@ -1,4 +1,5 @@
-/* Fuzzes what is read back from the kernel and from Incus for egress:
+/* Fuzzes what is read back from host tools: `btrfs filesystem du`'s
+ * output for snapshot sizes, and for egress
  * nft's JSON listing of our table (cleanup commands, the comparison with
  * a sandbox's settings, the element and base checks) and the bridge
  * address a slot's address is computed from.  Whatever the text, the
@@ -12,6 +13,7 @@
 #include "cleanup.h"
 #include "firewall.h"
 #include "sandbox.h"
+#include "snapsize.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -68,6 +70,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)sb_fw_sandbox_differs(in, &sb);
 	(void)sb_fw_has_element(in, "restricted4", "10.87.20.5");
 	(void)sb_fw_base_present(in);
+	{
+		struct sb_snap v[2] = { { .name = "a", .size = -1 },
+					{ .name = "b", .size = -1 } };
+
+		sb_snapshot_sizes_parse(in, v, 2);
+		if (v[0].size < -1 || v[1].size < -1)
+			abort();
+	}
 	if (sb_address_for_slot(in, 7, addr, NULL) == 0 &&
 	    (sb_address_dhcp_range(in, range, NULL) < 0 ||
 	     !strchr(range, '-')))

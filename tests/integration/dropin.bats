@@ -190,6 +190,16 @@ print([r for r in json.load(sys.stdin) if r["name"] == sys.argv[1]][0]["egress"]
 	[ "$(egress_of "$n")" = filtered ]
 	run sandbox-snapshot "$n" --list --format csv
 	[ "$output" = "$(printf 'NAME,CREATED,AGE,SIZE\n%s' "$(grep '^cp1,' <<<"$output")")" ]
+	# SIZE is the snapshot's own bytes, measured on this quota-less pool:
+	# a file written before it and deleted since is in it alone.
+	incus exec "agent-$n" -- sh -c 'head -c 3000000 /dev/urandom > /home/ubuntu/big && sync'
+	sandbox-snapshot "$n" cp2 -q
+	incus exec "agent-$n" -- sh -c 'rm /home/ubuntu/big && sync'
+	run sandbox-snapshot "$n" --list --json
+	[ "$(echo "$output" | jq '.[] | select(.name == "cp2") | .size')" -ge 3000000 ]
+	run sandbox-snapshot "$n" --list --json --no-size
+	[ "$(echo "$output" | jq '.[] | select(.name == "cp2") | .size')" = null ]
+	sandbox-snapshot "$n" --delete cp2 -q
 	# Names are checked like sandbox names; unknown ones say so.
 	run sandbox-snapshot "$n" 'a/b'
 	[ "$status" -eq 1 ]
