@@ -61,12 +61,6 @@ bridge_addr(char out[INET_ADDRSTRLEN], int *prefix, struct sb_error **err)
 	return 0;
 }
 
-static int
-bridge_ipv4(char out[INET_ADDRSTRLEN], struct sb_error **err)
-{
-	return bridge_addr(out, NULL, err);
-}
-
 int
 sb_egress_slot_address(int slot, char out[INET_ADDRSTRLEN],
 		       struct sb_error **err)
@@ -158,7 +152,7 @@ sb_egress_setup(struct sb_error **err)
 	int lock, bridge_ok;
 
 	summary[0] = '\0';
-	if (bridge_ipv4(b4, err) < 0)
+	if (bridge_addr(b4, NULL, err) < 0)
 		return -1;
 	if ((lock = sb_host_lock("egress", err)) < 0)
 		return -1;
@@ -210,7 +204,7 @@ listing(struct sb_error **err)
 		*err = TAKE_PTR(e);
 		return NULL;
 	}
-	if (bridge_ipv4(b4, err) < 0 || install_base(b4, err) < 0)
+	if (bridge_addr(b4, NULL, err) < 0 || install_base(b4, err) < 0)
 		return NULL;
 	return sb_fw_list_json(err);
 }
@@ -299,19 +293,12 @@ sb_egress_on_bridge(const struct sb_sandbox *s)
 	return s->nic_network && strcmp(s->nic_network, SB_BRIDGE) == 0;
 }
 
-/* The sandbox's NIC is on a network our table does not see. */
-static int
-off_our_bridge(const struct sb_sandbox *s)
-{
-	return !sb_egress_on_bridge(s);
-}
-
 int
 sb_egress_apply(const struct sb_sandbox *s, struct sb_error **err)
 {
 	int lock, r;
 
-	if (off_our_bridge(s)) {
+	if (!sb_egress_on_bridge(s)) {
 		if (!s->restricted)
 			return 0;
 		return sb_error_set(err, SB_E_INPUT, "sandbox '%s' asks for "
@@ -365,7 +352,7 @@ sb_egress_expose(const struct sb_sandbox *s, int port, int proto, int add,
 
 	/* Stopped (apply reads the port devices when it starts), or not
 	 * on our bridge: nothing to do now. */
-	if (!s->running || !addr || off_our_bridge(s))
+	if (!s->running || !addr || !sb_egress_on_bridge(s))
 		return 0;
 	if (!(script = sb_fw_port_script(s->name, addr, proto, port, add,
 					 err)))
@@ -431,10 +418,10 @@ sb_egress_status(const struct sb_egress_view *v, const struct sb_sandbox *s)
 	 * configuration. */
 	if (!s->running)
 		return sb_egress_mode(s);
-	if (!v->known && !off_our_bridge(s))
-		return "?";
-	if (off_our_bridge(s))
+	if (!sb_egress_on_bridge(s))
 		return s->restricted ? SB_EGRESS_UNFILTERED : "open";
+	if (!v->known)
+		return "?";
 	/* Whatever it asked for, a sandbox on our bridge without the
 	 * host-wide rules reaches private ranges and the metadata
 	 * address. */

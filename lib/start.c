@@ -248,6 +248,28 @@ port_free_on_host(int port)
 	return bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
 }
 
+/* The three proxy devices of the compatibility contract on these host
+ * ports (0: that device is left out), forwarding to addr. */
+static void
+slot_proxies(json_object *devs, int ssh, int app, int alt, const char *addr)
+{
+	static const struct {
+		const char *name;
+		int guest;
+	} dev[] = {
+		{ "ssh-proxy", 22 },
+		{ "app-proxy", SB_APP_PORT },
+		{ "alt-proxy", SB_ALT_PORT },
+	};
+	const int host[] = { ssh, app, alt };
+
+	for (size_t i = 0; i < sizeof(dev) / sizeof(dev[0]); i++)
+		if (host[i])
+			json_object_object_add(devs, dev[i].name,
+				sb_sandbox_proxy("tcp", host[i], addr,
+						 dev[i].guest));
+}
+
 static int
 slot_taken(const unsigned char *used, const unsigned char *ports, long s)
 {
@@ -367,12 +389,8 @@ create_body(const char *inst, const char *stack, int slot, const char *addr,
 		json_object_object_add(cfg, k, json_object_get(v));
 	json_object_object_add(body, "config", cfg);
 	json_object_object_add(devs, "eth0", sb_setup_nic(addr));
-	json_object_object_add(devs, "ssh-proxy", sb_sandbox_proxy(
-		"tcp", SB_SSH_BASE + slot, addr, 22));
-	json_object_object_add(devs, "app-proxy", sb_sandbox_proxy(
-		"tcp", SB_APP_BASE + slot, addr, SB_APP_PORT));
-	json_object_object_add(devs, "alt-proxy", sb_sandbox_proxy(
-		"tcp", SB_ALT_BASE + slot, addr, SB_ALT_PORT));
+	slot_proxies(devs, SB_SSH_BASE + slot, SB_APP_BASE + slot,
+		     SB_ALT_BASE + slot, addr);
 	json_object_object_add(body, "devices", devs);
 	json_object_object_add(body, "start", json_object_new_boolean(1));
 	return body;
@@ -773,15 +791,8 @@ pin_address(struct sb_incus *c, struct sb_sandbox **s, struct sb_error **err)
 	devs = json_object_new_object();
 	json_object_object_add(devs, "eth0", nic);
 	/* Its ports forward in the kernel from now on (no forkproxy). */
-	if ((*s)->ssh_port)
-		json_object_object_add(devs, "ssh-proxy", sb_sandbox_proxy(
-			"tcp", (*s)->ssh_port, addr, 22));
-	if ((*s)->app_port)
-		json_object_object_add(devs, "app-proxy", sb_sandbox_proxy(
-			"tcp", (*s)->app_port, addr, SB_APP_PORT));
-	if ((*s)->alt_port)
-		json_object_object_add(devs, "alt-proxy", sb_sandbox_proxy(
-			"tcp", (*s)->alt_port, addr, SB_ALT_PORT));
+	slot_proxies(devs, (*s)->ssh_port, (*s)->app_port, (*s)->alt_port,
+		     addr);
 	cfg = json_object_new_object();
 	json_object_object_add(cfg, "boot.autostart",
 			       json_object_new_string("false"));
