@@ -37,7 +37,7 @@ LDLIBS   := $(PKG_LIBS) -lpthread
 PROGRAMS := sandbox sandbox-start sandbox-stop sandbox-list sandbox-expose \
             sandbox-nuke sandbox-setup sandbox-domains sandbox-snapshot
 
-LIB_SRC  := $(wildcard lib/*.c)
+LIB_SRC  := $(wildcard lib/*/*.c)
 LIB_OBJ  := $(LIB_SRC:lib/%.c=$(BUILD)/lib/%.o)
 LIBA     := $(BUILD)/libsandbox.a
 PROG_BIN := $(PROGRAMS:%=$(BIN)/%)
@@ -51,7 +51,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 all: $(PROG_BIN)
 
-$(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*.h) Makefile
+$(BUILD)/lib/%.o: lib/%.c $(wildcard lib/*/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -81,7 +81,7 @@ check: check-lint check-unit asan valgrind fuzz check-integration
 # A bare "! cmd" line in a bats test asserts nothing (errexit ignores it).
 check-lint:
 	tests/lint/bats-negation tests/integration/*.bats tests/integration/*.bash
-	tests/lint/err-null lib/*.c lib/*.h cmd/*.c
+	tests/lint/err-null lib/*/*.c lib/*/*.h cmd/*.c
 
 check-unit: $(UNIT_BIN) $(FUZZ_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $(RUN) $$t; done

@@ -6,10 +6,10 @@
 
 #include <json-c/json.h>
 
-#include "cli.h"
-#include "domains.h"
-#include "format.h"
-#include "incus.h"
+#include "cli/cli.h"
+#include "net/domains.h"
+#include "cli/format.h"
+#include "incus/incus.h"
 
 static const char usage[] =
 	"Usage: sandbox-domains NAME [--list] [--format table|json|csv]\n"

@@ -3,9 +3,9 @@
  * both away. */
 #include <stdio.h>
 
-#include "cli.h"
-#include "incus.h"
-#include "lifecycle.h"
+#include "cli/cli.h"
+#include "incus/incus.h"
+#include "ops/lifecycle.h"
 
 static const char usage[] =
 	"Usage: sandbox-expose NAME PORT [tcp|udp|both] [OPTIONS]\n"

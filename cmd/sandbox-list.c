@@ -4,12 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "cli.h"
-#include "incus.h"
-#include "format.h"
-#include "lifecycle.h"
-#include "names.h"
+#include "core/cleanup.h"
+#include "cli/cli.h"
+#include "incus/incus.h"
+#include "cli/format.h"
+#include "ops/lifecycle.h"
+#include "ops/names.h"
 
 static const char usage[] =
 	"Usage: sandbox-list [OPTIONS]\n"
@@ -66,7 +66,7 @@ repo_cell(const struct sb_list_row *r)
 	_cleanup_free_ char *fromcfg = NULL;
 	char *s;
 
-	/* The workspace could not be read safely (lib/list.c). */
+	/* The workspace could not be read safely (lib/ops/list.c). */
 	if (slug && strcmp(slug, "?") == 0)
 		return strdup("?");
 	/* owner/repo from the workspace's origin, else from the metadata. */

@@ -6,10 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cli.h"
-#include "incus.h"
-#include "nuke.h"
+#include "core/cleanup.h"
+#include "cli/cli.h"
+#include "incus/incus.h"
+#include "ops/nuke.h"
 
 static const char usage[] =
 	"Usage: sandbox-nuke [--yes]\n"

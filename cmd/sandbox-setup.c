@@ -11,16 +11,16 @@
 
 #include <time.h>
 
-#include "cache.h"
-#include "cleanup.h"
-#include "cli.h"
-#include "format.h"
-#include "host.h"
-#include "egress.h"
-#include "golden.h"
-#include "incus.h"
-#include "sandbox.h"
-#include "setup.h"
+#include "ops/cache.h"
+#include "core/cleanup.h"
+#include "cli/cli.h"
+#include "cli/format.h"
+#include "sys/host.h"
+#include "net/egress.h"
+#include "ops/golden.h"
+#include "incus/incus.h"
+#include "model/sandbox.h"
+#include "ops/setup.h"
 
 static const char usage[] =
 	"Usage: sandbox-setup [OPTIONS]\n"

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "cli.h"
-#include "format.h"
-#include "incus.h"
-#include "snapshot.h"
+#include "cli/cli.h"
+#include "cli/format.h"
+#include "incus/incus.h"
+#include "ops/snapshot.h"
 
 static const char usage[] =
 	"Usage: sandbox-snapshot NAME [SNAP] [OPTIONS]\n"

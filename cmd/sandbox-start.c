@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "host.h"
-#include "incus.h"
-#include "sandbox.h"
-#include "start.h"
+#include "cli/cli.h"
+#include "sys/host.h"
+#include "incus/incus.h"
+#include "model/sandbox.h"
+#include "ops/start.h"
 
 static const char usage[] =
 	"Usage: sandbox-start NAME [REPO] [OPTIONS]\n"

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
-#include "incus.h"
-#include "lifecycle.h"
+#include "cli/cli.h"
+#include "incus/incus.h"
+#include "ops/lifecycle.h"
 
 static const char usage[] =
 	"Usage: sandbox-stop NAME... [OPTIONS]\n"

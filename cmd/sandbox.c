@@ -14,12 +14,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "cli.h"
-#include "incus.h"
-#include "panes.h"
-#include "sandbox.h"
-#include "session.h"
+#include "core/cleanup.h"
+#include "cli/cli.h"
+#include "incus/incus.h"
+#include "ops/panes.h"
+#include "model/sandbox.h"
+#include "ops/session.h"
 
 static const char usage[] =
 	"Usage: sandbox NAME [--claude | --cmd CMD]\n"

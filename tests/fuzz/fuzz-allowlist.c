@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allowlist.h"
+#include "model/allowlist.h"
 #include "../unit/allowlist_match.h"
-#include "buf.h"
+#include "core/buf.h"
 
 #define MAX_INPUT ((size_t)64 << 10)
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aptsrc.h"
+#include "model/aptsrc.h"
 
 #define MAX_INPUT ((size_t)64 << 10)
 

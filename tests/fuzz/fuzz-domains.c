@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allowlist.h"
-#include "buf.h"
-#include "domains.h"
+#include "model/allowlist.h"
+#include "core/buf.h"
+#include "net/domains.h"
 
 #define MAX_INPUT 8192
 #define MAX_OPS 64

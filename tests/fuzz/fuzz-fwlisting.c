@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "address.h"
-#include "cleanup.h"
-#include "firewall.h"
-#include "sandbox.h"
-#include "snapsize.h"
+#include "model/address.h"
+#include "core/cleanup.h"
+#include "net/firewall.h"
+#include "model/sandbox.h"
+#include "ops/snapsize.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

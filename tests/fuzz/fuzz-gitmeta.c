@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gitmeta.h"
-#include "workspace.h"
+#include "model/gitmeta.h"
+#include "creds/workspace.h"
 
 #define MAX_INPUT SB_GITMETA_CONFIG_MAX
 

@@ -6,8 +6,8 @@
 
 #include <json-c/json.h>
 
-#include "incus.h"
-#include "sandbox.h"
+#include "incus/incus.h"
+#include "model/sandbox.h"
 
 #define MAX_INPUT ((size_t)64 << 10)
 

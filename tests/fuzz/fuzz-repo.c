@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "repo.h"
+#include "model/repo.h"
 
 #define MAX_INPUT 4096
 

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sandbox.h"
-#include "stack.h"
+#include "model/sandbox.h"
+#include "model/stack.h"
 
 #define MAX_INPUT ((size_t)16 << 10)
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ws.h"
+#include "incus/ws.h"
 
 #define MAX_INPUT (1 << 20)
 

@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "allowlist.h"
+#include "model/allowlist.h"
 
 #define NAME_MAX_LEN 253
 

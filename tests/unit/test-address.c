@@ -1,7 +1,7 @@
 /* Fixed per-sandbox addresses: the slot's address on the bridge and the
  * DHCP range kept below the slots. */
-#include "address.h"
-#include "cleanup.h"
+#include "model/address.h"
+#include "core/cleanup.h"
 #include "tap.h"
 
 int

@@ -1,11 +1,11 @@
 /* Allowlist parsing, matching, resolution and the shipped default list. */
-#include "allowlist.h"
+#include "model/allowlist.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "core/cleanup.h"
 #include "tap.h"
 
 #include "allowlist_match.h"

@@ -1,12 +1,12 @@
 /* Picking the debootstrap mirror out of apt sources, both formats, and
  * the scan order of a whole (fake) /etc/apt. */
-#include "aptsrc.h"
+#include "model/aptsrc.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "core/cleanup.h"
 #include "tap.h"
 
 struct tcase {

@@ -2,8 +2,8 @@
  * message for what is refused. */
 #include <stdlib.h>
 
-#include "cidr.h"
-#include "cleanup.h"
+#include "model/cidr.h"
+#include "core/cleanup.h"
 #include "tap.h"
 
 static const struct {

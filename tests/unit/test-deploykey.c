@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agent.h"
-#include "deploykey.h"
+#include "creds/agent.h"
+#include "creds/deploykey.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/test-deploykey-XXXXXX";

@@ -1,11 +1,11 @@
-/* sandbox-domains edits (lib/domains.c, sb_domains_apply: what
+/* sandbox-domains edits (lib/net/domains.c, sb_domains_apply: what
  * sb_domains_edit writes), including the sequences that used to crash:
  * --remove a --add b and --remove a --remove b. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "domains.h"
+#include "core/cleanup.h"
+#include "net/domains.h"
 #include "tap.h"
 
 /* Runs one edit; "+x" adds, "-x" removes; the result joined by spaces. */

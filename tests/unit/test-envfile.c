@@ -1,6 +1,6 @@
 /* Env files, --env and the rendered profile, checked by sourcing the
  * rendered text in a real /bin/sh (and bash when present). */
-#include "envfile.h"
+#include "model/envfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,8 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "cleanup.h"
+#include "core/buf.h"
+#include "core/cleanup.h"
 #include "tap.h"
 
 static void

@@ -1,12 +1,12 @@
 /* The environment a sandbox keeps (user.sandbox.env): what a restart's
  * --env adds or replaces, what --unset-env drops, ~/.sandbox/env under
  * it, and a stored value that is not ours refused without showing it. */
-#include "envstore.h"
+#include "model/envstore.h"
 
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "core/cleanup.h"
 #include "tap.h"
 
 /* Each case: stored, --env, --unset-env -> keep (JSON) and one key's

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cleanup.h"
-#include "error.h"
+#include "core/cleanup.h"
+#include "core/error.h"
 #include "tap.h"
 
 static void *

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "firewall.h"
-#include "sandbox.h"
-#include "squid.h"
+#include "core/cleanup.h"
+#include "net/firewall.h"
+#include "model/sandbox.h"
+#include "net/squid.h"
 #include "tap.h"
 
 static const struct sb_fw_host host = {

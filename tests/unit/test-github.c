@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "github.h"
+#include "creds/github.h"
 #include "tap.h"
 
 #define TOKEN "ghp_unitTestSecret0123456789"

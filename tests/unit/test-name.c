@@ -1,6 +1,6 @@
 /* Names, numbers, slots and listen addresses. */
-#include "sandbox.h"
-#include "cleanup.h"
+#include "model/sandbox.h"
+#include "core/cleanup.h"
 #include "tap.h"
 
 static void

@@ -1,7 +1,7 @@
 /* Repository URL parsing: the three accepted shapes and what is refused. */
-#include "repo.h"
+#include "model/repo.h"
 
-#include "cleanup.h"
+#include "core/cleanup.h"
 #include "tap.h"
 
 static void

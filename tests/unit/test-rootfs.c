@@ -1,5 +1,5 @@
-/* Confined, non-blocking reads of a container's files (lib/rootfs.c) and
- * the workspace facts parsed from them (lib/gitmeta.c, lib/workspace.c):
+/* Confined, non-blocking reads of a container's files (lib/sys/rootfs.c) and
+ * the workspace facts parsed from them (lib/model/gitmeta.c, lib/creds/workspace.c):
  * the hostile shapes a container can give its files, on a real
  * directory. */
 #include <errno.h>
@@ -10,11 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "gitmeta.h"
-#include "rootfs.h"
+#include "core/cleanup.h"
+#include "model/gitmeta.h"
+#include "sys/rootfs.h"
 #include "tap.h"
-#include "workspace.h"
+#include "creds/workspace.h"
 
 static char top[] = "/tmp/sb-rootfs-XXXXXX";
 static char host[4200], root[4200];

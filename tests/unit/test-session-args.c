@@ -5,9 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "panes.h"
-#include "session.h"
+#include "core/cleanup.h"
+#include "ops/panes.h"
+#include "ops/session.h"
 #include "tap.h"
 
 /* Table rows leave trailing fields zero on purpose. */

@@ -1,7 +1,7 @@
 /* Reading `btrfs filesystem du -s --raw` output into snapshot sizes: the
  * Exclusive column, matched by the path's last component, only where the
  * size is unknown. */
-#include "snapsize.h"
+#include "ops/snapsize.h"
 #include "tap.h"
 
 int

@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cleanup.h"
-#include "stack.h"
+#include "core/cleanup.h"
+#include "model/stack.h"
 #include "tap.h"
 
 static void

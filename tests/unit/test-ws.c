@@ -8,9 +8,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cleanup.h"
+#include "core/cleanup.h"
 #include "tap.h"
-#include "ws.h"
+#include "incus/ws.h"
 
 static void
 accept_key(void)

@@ -1,0 +1,70 @@
+/* What the front-ends share: the error-to-exit-status rule, common flags,
+ * colour, progress lines and tables.  This is the only library module that
+ * writes to the terminal. */
+#ifndef SB_CLI_H
+#define SB_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "core/error.h"
+
+/* Exit statuses, documented in every man page. */
+enum { SB_EXIT_OK = 0, SB_EXIT_FAIL = 1, SB_EXIT_USAGE = 2,
+       SB_EXIT_NOTIMPL = 69 };
+
+/* The long options every program takes; put SB_CLI_COMMON_OPTIONS in the
+ * program's table and pass unknown short codes to sb_cli_common(). */
+#define SB_OPT_HELP 'h'
+#define SB_OPT_VERSION 0x1000
+#define SB_CLI_COMMON_OPTIONS                                              \
+	{ "help", no_argument, NULL, SB_OPT_HELP },                        \
+	{ "version", no_argument, NULL, SB_OPT_VERSION }
+
+void sb_cli_init(const char *argv0);
+const char *sb_cli_prog(void);
+
+/* Handles --help (prints usage to stdout), --version, and unknown options
+ * (getopt has already said which; prints the --help hint).  Returns the
+ * exit status to leave with. */
+int sb_cli_common(int opt, const char *usage);
+
+/* Prints "prog: message" and the --help hint; returns 2. */
+int sb_cli_usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* Prints the error once, as one line "prog: message", frees it and
+ * returns the exit status that goes with it (0 when err is NULL). */
+int sb_cli_exit(struct sb_error *err);
+
+/* The same, for the outcome of a library call: rc < 0 with no error set
+ * breaks the error contract (lib/core/error.h), and is reported as an internal
+ * error with exit status 1, never 0. */
+int sb_cli_result(int rc, struct sb_error *err);
+
+/* Prints "prog: warning: ..." to stderr. */
+void sb_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Colour only on a terminal and never with NO_COLOR or TERM=dumb. */
+int sb_cli_color(FILE *f);
+const char *sb_cli_paint(FILE *f, const char *what); /* "bold", "green"... */
+
+/* Progress for a long step.  On a terminal the line shows the step and the
+ * seconds so far, updated in place; otherwise a plain line at the start
+ * and one at the end.  quiet suppresses all of it. */
+void sb_progress_quiet(int quiet);
+void sb_progress_begin(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+void sb_progress_end(int ok);
+/* A one-off informational line (respects quiet). */
+void sb_progress_note(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* A text table: columns sized to their widest cell. */
+struct sb_table;
+struct sb_table *sb_table_new(int ncols, const char *const *headers);
+void sb_table_add(struct sb_table *t, const char *const *cells);
+void sb_table_print(struct sb_table *t, FILE *f);
+void sb_table_free(struct sb_table *t);
+
+#endif

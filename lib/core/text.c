@@ -1,0 +1,38 @@
+#include "core/text.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void
+sb_text_show(char *out, size_t outsz, const char *s, size_t len, size_t max)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && o + 8 < outsz; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (i == max) {
+			o += (size_t)snprintf(out + o, outsz - o, "...");
+			break;
+		}
+		if (c < 0x20 || c == 0x7f || c >= 0x80)
+			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+}
+
+char *
+sb_text_fmt(const char *f, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, f);
+	n = vasprintf(&s, f, ap);
+	va_end(ap);
+	return n < 0 ? NULL : s;
+}

@@ -1,0 +1,647 @@
+/* Per-sandbox ssh-agent on the host.
+ *
+ * ssh-agent is started in its usual daemonising form (`ssh-agent -s -a
+ * SOCK`): it binds the socket before forking, so the socket exists when
+ * the parent exits, and it prints SSH_AGENT_PID, which we keep.  Keys are
+ * loaded by `ssh-add -` reading a socketpair we write from memory (a
+ * socket rather than a pipe so an early exit of ssh-add gives EPIPE, not
+ * SIGPIPE, through MSG_NOSIGNAL). */
+#include "creds/agent.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <grp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/cleanup.h"
+#include "sys/host.h"
+#include "model/sandbox.h"
+
+#define SSH_AGENTC_REQUEST_IDENTITIES 11
+#define SSH_AGENT_IDENTITIES_ANSWER 12
+#define IO_TIMEOUT_MS 2000
+
+
+const char *
+sb_agent_dir(void)
+{
+	const char *d = getenv("SANDBOX_AGENT_DIR");
+
+	return d && *d == '/' ? d : SB_AGENT_DIR;
+}
+
+static char *
+agent_path(const char *name, const char *suffix)
+{
+	char *s;
+
+	if (sb_name_check(name, SB_IGNORE) < 0)
+		return NULL;
+	if (asprintf(&s, "%s/%s.%s", sb_agent_dir(), name, suffix) < 0)
+		return NULL;
+	return s;
+}
+
+char *
+sb_agent_socket(const char *name)
+{
+	return agent_path(name, "sock");
+}
+
+/* DIR/NAME.d/agent.sock: where the agent itself binds, in a directory of
+ * the agent's uid that only it and root can enter. */
+static char *
+bound_path(const char *name)
+{
+	return agent_path(name, "d/agent.sock");
+}
+
+char *
+sb_agent_share_dir(const char *name)
+{
+	_cleanup_free_ char *parent = strdup(sb_agent_dir());
+	char *slash = parent ? strrchr(parent, '/') : NULL, *s;
+
+	if (!slash || sb_name_check(name, SB_IGNORE) < 0)
+		return NULL;
+	*slash = '\0';
+	if (asprintf(&s, "%s/share/%s", *parent ? parent : "", name) < 0)
+		return NULL;
+	return s;
+}
+
+/* SHARE/NAME/agent.sock, the name the container sees. */
+static char *
+shared_path(const char *name)
+{
+	_cleanup_free_ char *d = sb_agent_share_dir(name);
+	char *s;
+
+	if (!d || asprintf(&s, "%s/" SB_AGENT_SOCK_NAME, d) < 0)
+		return NULL;
+	return s;
+}
+
+int
+sb_agent_share_prepare(const char *name, struct sb_error **err)
+{
+	_cleanup_free_ char *d = sb_agent_share_dir(name);
+	struct stat st;
+
+	if (!d)
+		return sb_error_set(err, SB_E_INPUT, "bad sandbox name '%s'",
+				    name);
+	if (sb_host_mkdirs(d, 0755, err) < 0)
+		return -1;
+	/* Root's, and nobody else may write in it: what the container
+	 * connects to must be the agent's socket and nothing it planted. */
+	if (lstat(d, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & 022))
+		return sb_error_set(err, SB_E_PERM, "%s is not a directory of "
+				    "root's that only root can write; remove "
+				    "it and retry", d);
+	return 0;
+}
+
+void
+sb_agent_share_remove(const char *name)
+{
+	_cleanup_free_ char *d = sb_agent_share_dir(name);
+	_cleanup_free_ char *sock = shared_path(name);
+
+	if (sock)
+		unlink(sock);
+	if (d)
+		rmdir(d);
+}
+
+/* Makes DIR (and its parent) and insists it is a real directory of ours
+ * that nobody else can list or write: others may only pass through it to
+ * the agent's own NAME.d (the agent runs as the container's uid 1000,
+ * mapped), and each socket in it is 0600. */
+static int
+ensure_dir(struct sb_error **err)
+{
+	const char *d = sb_agent_dir();
+	_cleanup_free_ char *parent = strdup(d);
+	char *slash;
+	struct stat st;
+
+	if (!parent)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent) {
+		*slash = '\0';
+		if (mkdir(parent, 0755) < 0 && errno != EEXIST)
+			return sb_error_sys(err, "creating %s", parent);
+	}
+	if (mkdir(d, 0711) < 0 && errno != EEXIST)
+		return sb_error_sys(err, "creating %s", d);
+	if (lstat(d, &st) < 0)
+		return sb_error_sys(err, "checking %s", d);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+		return sb_error_set(err, SB_E_PERM, "%s is not a directory "
+				    "owned by uid %u; remove it and retry", d,
+				    (unsigned)geteuid());
+	if ((st.st_mode & 07777) != 0711 && chmod(d, 0711) < 0)
+		return sb_error_sys(err, "making %s private", d);
+	return 0;
+}
+
+/* Reads /proc/PID/cmdline and checks that it is an ssh-agent bound to
+ * sock, so a recycled pid is never signalled. */
+static int
+is_our_agent(pid_t pid, const char *sock)
+{
+	char path[64], buf[4096];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+	const char *p, *end;
+	int agent = 0, bound = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	end = buf + n;
+	for (p = buf; p < end; p += strlen(p) + 1) {
+		const char *base = strrchr(p, '/');
+
+		if (p == buf)
+			agent = strcmp(base ? base + 1 : p, "ssh-agent") == 0;
+		else if (strcmp(p, sock) == 0)
+			bound = 1;
+	}
+	return agent && bound;
+}
+
+static pid_t
+read_pid(const char *pidfile)
+{
+	char buf[32];
+	_cleanup_close_ int fd = open(pidfile, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+	long v;
+	char *e;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	v = strtol(buf, &e, 10);
+	if (v <= 1 || (*e && *e != '\n'))
+		return -1;
+	return (pid_t)v;
+}
+
+/* Without a pid file (removed by hand, or an older run), look for the
+ * agent among all processes: /proc is a few hundred entries. */
+static pid_t
+scan_for_agent(const char *sock)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = -1;
+
+	if (!d)
+		return -1;
+	while (found < 0 && (e = readdir(d))) {
+		char *end;
+		long v = strtol(e->d_name, &end, 10);
+
+		if (*end || v <= 1)
+			continue;
+		if (is_our_agent((pid_t)v, sock))
+			found = (pid_t)v;
+	}
+	closedir(d);
+	return found;
+}
+
+static void
+kill_agent(pid_t pid, const char *sock)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+	if (pid <= 1 || !is_our_agent(pid, sock))
+		return;
+	kill(pid, SIGTERM);
+	/* Not our child (it daemonised), so poll for it to go; ssh-agent
+	 * exits at once on SIGTERM. */
+	for (int i = 0; i < 100; i++) {
+		if (kill(pid, 0) < 0 && errno == ESRCH)
+			return;
+		if (!is_our_agent(pid, sock))
+			return;
+		nanosleep(&ts, NULL);
+	}
+	kill(pid, SIGKILL);
+}
+
+void
+sb_agent_stop(const char *name)
+{
+	_cleanup_free_ char *sock = agent_path(name, "sock");
+	_cleanup_free_ char *pidfile = agent_path(name, "pid");
+	_cleanup_free_ char *bound = bound_path(name);
+	_cleanup_free_ char *dir = agent_path(name, "d");
+	_cleanup_free_ char *shared = shared_path(name);
+
+	if (!sock || !pidfile || !bound || !dir)
+		return;
+	kill_agent(read_pid(pidfile), bound);
+	kill_agent(scan_for_agent(bound), bound);
+	/* Agents of an older version were bound to DIR/NAME.sock. */
+	kill_agent(scan_for_agent(sock), sock);
+	unlink(sock);
+	unlink(pidfile);
+	unlink(bound);
+	rmdir(dir);
+	if (shared)
+		unlink(shared);
+}
+
+/* The environment for our children: the minimal one (no token, nothing
+ * of our caller's: the agent outlives us and holds a key), with
+ * SSH_AUTH_SOCK when sock is given. */
+static char **
+child_env(const char *sock)
+{
+	char *const *min = sb_host_min_env();
+	size_t n = 0, j = 0;
+	char **env;
+
+	while (min[n])
+		n++;
+	env = calloc(n + 2, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		env[j++] = min[i];
+	if (sock && asprintf(&env[j], "SSH_AUTH_SOCK=%s", sock) < 0)
+		env[j] = NULL;
+	return env;
+}
+
+static void
+child_env_free(char **env, const char *sock)
+{
+	size_t n = 0;
+
+	if (!env)
+		return;
+	while (env[n])
+		n++;
+	if (sock && n)
+		free(env[n - 1]);
+	free(env);
+}
+
+static int
+wait_child(pid_t pid)
+{
+	int st;
+
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Reads fd to EOF into b (capped by b->max). */
+static void
+slurp(int fd, struct sb_buf *b)
+{
+	char tmp[1024];
+	ssize_t r;
+
+	for (;;) {
+		r = read(fd, tmp, sizeof(tmp));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return;
+		if (sb_buf_append(b, tmp, (size_t)r) < 0)
+			return;
+	}
+}
+
+static void
+one_line(char *s)
+{
+	size_t n;
+
+	for (char *p = s; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	n = strlen(s);
+	while (n && s[n - 1] == ' ')
+		s[--n] = '\0';
+}
+
+static int
+write_pidfile(const char *pidfile, pid_t pid, struct sb_error **err)
+{
+	_cleanup_free_ char *tmp = NULL;
+	char buf[32];
+	int fd, n;
+
+	if (asprintf(&tmp, "%s.tmp", pidfile) < 0)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return sb_error_sys(err, "writing %s", tmp);
+	n = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+	if (write(fd, buf, (size_t)n) != n || fsync(fd) < 0) {
+		close(fd);
+		unlink(tmp);
+		return sb_error_sys(err, "writing %s", tmp);
+	}
+	close(fd);
+	if (rename(tmp, pidfile) < 0) {
+		unlink(tmp);
+		return sb_error_sys(err, "writing %s", pidfile);
+	}
+	return 0;
+}
+
+/* DIR/NAME.d, owned by the agent's uid, 0700; made anew. */
+static int
+private_dir(const char *dir, uid_t uid, gid_t gid, struct sb_error **err)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (mkdir(dir, 0700) < 0)
+		return sb_error_sys(err, "creating %s", dir);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || (uid != (uid_t)-1 && fchown(fd, uid, gid) < 0))
+		return sb_error_sys(err, "handing %s to uid %u", dir,
+				    (unsigned)uid);
+	return 0;
+}
+
+/* Runs `ssh-agent -s -P '!*' -a bound` as uid/gid (or as we are, with -1)
+ * with the minimal environment, stdout to out_fd; returns its pid. */
+static pid_t
+spawn_agent(const char *bound, uid_t uid, gid_t gid, int out_fd)
+{
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	/* -P with a pattern that matches nothing: no PKCS#11 or
+	 * security-key provider can be loaded into the agent by whoever
+	 * reaches its socket (the sandbox does). */
+	int nul = open("/dev/null", O_RDWR);
+
+	if (nul < 0 || dup2(nul, STDIN_FILENO) < 0 ||
+	    dup2(out_fd, STDOUT_FILENO) < 0 || dup2(nul, STDERR_FILENO) < 0)
+		_exit(126);
+	/* The agent outlives us: it must not hold our caller's descriptors
+	 * (a test runner's pipe, a terminal). */
+	closefrom(3);
+	if (uid != (uid_t)-1 &&
+	    (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
+	     setresuid(uid, uid, uid) < 0))
+		_exit(126);
+	execvpe("ssh-agent", (char *const[]){ "ssh-agent", "-s", "-P", "!*",
+					      "-a", (char *)bound, NULL },
+		sb_host_min_env());
+	_exit(127);
+}
+
+int
+sb_agent_start(const char *name, uid_t uid, gid_t gid, struct sb_error **err)
+{
+	_cleanup_free_ char *sock = agent_path(name, "sock");
+	_cleanup_free_ char *pidfile = agent_path(name, "pid");
+	_cleanup_free_ char *bound = bound_path(name);
+	_cleanup_free_ char *dir = agent_path(name, "d");
+	_cleanup_free_ char *shared = shared_path(name);
+	struct sb_buf out = { .max = 4096 };
+	int fds[2], st;
+	pid_t pid, agent = -1;
+	const char *p;
+
+	if (!sock || !pidfile || !bound || !dir || !shared)
+		return sb_error_set(err, SB_E_INPUT, "bad sandbox name '%s'",
+				    name);
+	if (strlen(bound) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+		return sb_error_set(err, SB_E_INPUT, "agent socket path %s "
+				    "is too long for a unix socket", bound);
+	if (ensure_dir(err) < 0)
+		return -1;
+	sb_agent_stop(name);
+	if (private_dir(dir, uid, gid, err) < 0)
+		return -1;
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return sb_error_sys(err, "starting ssh-agent");
+	pid = spawn_agent(bound, uid, gid, fds[1]);
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		return sb_error_sys(err, "running ssh-agent");
+	}
+	slurp(fds[0], &out);
+	close(fds[0]);
+	st = wait_child(pid);
+	p = out.data ? strstr(out.data, "SSH_AGENT_PID=") : NULL;
+	if (p)
+		agent = (pid_t)strtol(p + 14, NULL, 10);
+	sb_buf_release(&out);
+	if (st != 0 || agent <= 1) {
+		rmdir(dir);
+		return sb_error_set(err, SB_E_FAIL, "ssh-agent did not start "
+				    "on %s (exit status %d%s)", bound, st,
+				    st == 127 ? ": is OpenSSH's client "
+				    "installed?" : "");
+	}
+	/* Two more names for the same socket: DIR/NAME.sock for the host
+	 * side, and one in the directory shared (read-only) with the
+	 * container. */
+	if (write_pidfile(pidfile, agent, err) < 0 ||
+	    (link(bound, sock) < 0 && sb_error_sys(err, "linking %s", sock)) ||
+	    (access(shared, F_OK) == 0 && unlink(shared) < 0 &&
+	     sb_error_sys(err, "replacing %s", shared)) ||
+	    (link(bound, shared) < 0 && errno != ENOENT &&
+	     sb_error_sys(err, "linking %s", shared))) {
+		sb_agent_stop(name);
+		return -1;
+	}
+	return 0;
+}
+
+int
+sb_agent_add(const char *name, const char *key, size_t len,
+	     struct sb_error **err)
+{
+	_cleanup_free_ char *sock = agent_path(name, "sock");
+	struct sb_buf errout = { .max = 4096 };
+	posix_spawn_file_actions_t fa;
+	char **env;
+	int sv[2], efd[2], rc, st;
+	size_t off = 0;
+	pid_t pid;
+
+	if (!sock)
+		return sb_error_set(err, SB_E_INPUT, "bad sandbox name '%s'",
+				    name);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return sb_error_sys(err, "running ssh-add");
+	if (pipe2(efd, O_CLOEXEC) < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return sb_error_sys(err, "running ssh-add");
+	}
+	env = child_env(sock);
+	{
+		char *const argv[] = { "ssh-add", "-q", "-", NULL };
+
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_adddup2(&fa, sv[1], STDIN_FILENO);
+		posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO,
+						 "/dev/null", O_WRONLY, 0);
+		posix_spawn_file_actions_adddup2(&fa, efd[1], STDERR_FILENO);
+		rc = posix_spawnp(&pid, "ssh-add", &fa, NULL, argv,
+				  env ? env : (char **)sb_host_min_env());
+		posix_spawn_file_actions_destroy(&fa);
+	}
+	child_env_free(env, sock);
+	close(sv[1]);
+	close(efd[1]);
+	if (rc != 0) {
+		close(sv[0]);
+		close(efd[0]);
+		errno = rc;
+		return sb_error_sys(err, "running ssh-add (is OpenSSH's "
+				    "client installed?)");
+	}
+	while (off < len) {
+		ssize_t w = send(sv[0], key + off, len - off, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	close(sv[0]);
+	slurp(efd[0], &errout);
+	close(efd[0]);
+	st = wait_child(pid);
+	if (st != 0) {
+		if (errout.data)
+			one_line(errout.data);
+		sb_error_set(err, SB_E_FAIL, "loading the key into the "
+			     "sandbox's ssh-agent failed: %s",
+			     errout.data && *errout.data ? errout.data :
+			     "ssh-add gave no reason");
+		sb_buf_release(&errout);
+		return -1;
+	}
+	sb_buf_release(&errout);
+	return 0;
+}
+
+/* Waits for fd to be ready; 0 on timeout. */
+static int
+wait_fd(int fd, short ev)
+{
+	struct pollfd p = { .fd = fd, .events = ev };
+	int r;
+
+	do
+		r = poll(&p, 1, IO_TIMEOUT_MS);
+	while (r < 0 && errno == EINTR);
+	return r > 0;
+}
+
+static int
+read_full(int fd, unsigned char *b, size_t n)
+{
+	size_t off = 0;
+
+	while (off < n) {
+		ssize_t r;
+
+		if (!wait_fd(fd, POLLIN))
+			return -1;
+		r = read(fd, b + off, n - off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		off += (size_t)r;
+	}
+	return 0;
+}
+
+int
+sb_agent_count(const char *name, int *nkeys, struct sb_error **err)
+{
+	_cleanup_free_ char *sock = agent_path(name, "sock");
+	_cleanup_close_ int fd = -1;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	static const unsigned char req[5] = { 0, 0, 0, 1,
+					      SSH_AGENTC_REQUEST_IDENTITIES };
+	unsigned char hdr[9];
+	uint32_t len;
+
+	if (!sock || strlen(sock) >= sizeof(sa.sun_path))
+		return sb_error_set(err, SB_E_INPUT, "bad sandbox name '%s'",
+				    name);
+	memcpy(sa.sun_path, sock, strlen(sock) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return sb_error_sys(err, "connecting to %s", sock);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
+	    !(errno == EINPROGRESS && wait_fd(fd, POLLOUT)))
+		return sb_error_sys(err, "no ssh-agent answers on %s", sock);
+	if (!wait_fd(fd, POLLOUT) ||
+	    send(fd, req, sizeof(req), MSG_NOSIGNAL) != (ssize_t)sizeof(req))
+		return sb_error_sys(err, "no ssh-agent answers on %s", sock);
+	/* uint32 length, byte type, uint32 nkeys; the keys follow and are
+	 * not needed. */
+	if (read_full(fd, hdr, 5) < 0)
+		return sb_error_set(err, SB_E_FAIL, "no ssh-agent answers on "
+				    "%s", sock);
+	len = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
+	      (uint32_t)hdr[2] << 8 | hdr[3];
+	if (hdr[4] != SSH_AGENT_IDENTITIES_ANSWER || len < 5 ||
+	    read_full(fd, hdr + 5, 4) < 0)
+		return sb_error_set(err, SB_E_FAIL, "the agent on %s gave an "
+				    "unexpected answer", sock);
+	*nkeys = (int)((uint32_t)hdr[5] << 24 | (uint32_t)hdr[6] << 16 |
+		       (uint32_t)hdr[7] << 8 | hdr[8]);
+	return 0;
+}
+
+enum sb_agent_state
+sb_agent_state(const char *name)
+{
+	int n = 0;
+
+	if (sb_agent_count(name, &n, SB_IGNORE) < 0)
+		return SB_AGENT_NONE;
+	return n > 0 ? SB_AGENT_OK : SB_AGENT_NOKEY;
+}

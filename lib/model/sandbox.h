@@ -1,0 +1,125 @@
+/* The sandbox model: names, slots, ports and the metadata kept in Incus.
+ *
+ * The state lives in the instance config and devices, in the shape the
+ * older bash scripts used (shared/DESIGN.md, "Compatibility contract"), so
+ * their containers keep working: instance agent-NAME, keys under
+ * user.sandbox., proxy devices ssh-proxy/app-proxy/alt-proxy and
+ * port-PORT-PROTO. */
+#ifndef SB_SANDBOX_H
+#define SB_SANDBOX_H
+
+#include <json-c/json.h>
+
+#include "core/error.h"
+#include "incus/incus.h"
+
+/* What sandbox-setup makes and every sandbox uses: the bridge, the
+ * profile and the storage pool, each named "sandbox..." so that they
+ * never collide with the user's own. */
+#define SB_BRIDGE "sandboxbr0"
+#define SB_PROFILE "sandbox"
+#define SB_POOL "sandbox"
+
+#define SB_NAME_MAX 57 /* "agent-" + NAME within Incus's 63 */
+#define SB_SLOT_MIN 1
+#define SB_SLOT_MAX 99
+#define SB_PREFIX "agent-"
+#define SB_GOLDEN_PREFIX "golden-"
+#define SB_KEY(k) "user.sandbox." k
+
+/* Fixed port bases: host port = base + slot. */
+#define SB_SSH_BASE 2200
+#define SB_APP_BASE 8000
+#define SB_ALT_BASE 9000
+#define SB_APP_PORT 8080
+#define SB_ALT_PORT 9090
+
+/* Checks NAME: letters, digits and hyphens, 1..57 characters, not
+ * starting or ending with a hyphen.  The error names the value and what is
+ * allowed. */
+int sb_name_check(const char *name, struct sb_error **err);
+/* Same rule for a stack name (used in golden-STACK and stacks/STACK.sh). */
+int sb_stack_check(const char *stack, struct sb_error **err);
+/* "agent-NAME"; caller frees. */
+char *sb_name_instance(const char *name);
+/* NAME from "agent-NAME", or NULL when it is not ours. */
+const char *sb_name_from_instance(const char *instance);
+
+/* Parses a whole decimal number in [lo, hi]; "what" names it in the
+ * error ("slot", "port"). */
+int sb_parse_int(const char *s, long lo, long hi, const char *what,
+		 long *out, struct sb_error **err);
+
+enum sb_proto { SB_TCP = 1, SB_UDP = 2 };
+
+struct sb_port {
+	char *device;   /* device name, e.g. "port-5432-tcp" */
+	int proto;      /* SB_TCP or SB_UDP */
+	int host_port;  /* listen side */
+	int guest_port; /* connect side */
+};
+
+struct sb_sandbox {
+	char *name;     /* NAME */
+	char *instance; /* agent-NAME */
+	char *status;   /* "Running", "Stopped", ... */
+	int running;
+	int slot;       /* 0 when unknown */
+	char *stack;
+	char *repo;
+	char *branch;
+	char *domains_file;
+	char *deploy_key_id;
+	int restricted;
+	int cache;       /* user.sandbox.cache: made with --cache */
+	int ssh_port, app_port, alt_port; /* 0 when the device is missing */
+	struct sb_port *ports;            /* extra port-* devices */
+	size_t nports;
+	char *ipv4;     /* eth0 address the container reports (display
+			   only: never trusted for rules, see DESIGN.md) */
+	char *fixed_ipv4;  /* eth0's ipv4.address pinned in its NIC device:
+			      the identity every egress rule is keyed on */
+	char *nic_network; /* the Incus network eth0 is attached to */
+	char *allow_cidr;  /* user.sandbox.allow-cidr, comma-separated */
+	char *profile_net; /* "sandbox" or "default" (legacy) */
+	char *pool;     /* storage pool of the root disk */
+	char *env_json; /* user.sandbox.env: the kept --env values (JSON);
+			   wiped when freed */
+	char *creating; /* set while sandbox-start is making it (a process
+			   token, see sb_host_process_token) */
+};
+
+/* Parses one Instance object (recursion=1 or InstanceFull).  Reads
+ * expanded_config/devices when present so profile-provided values count. */
+struct sb_sandbox *sb_sandbox_from_json(json_object *inst,
+					struct sb_error **err);
+void sb_sandbox_free(struct sb_sandbox *s);
+void sb_sandbox_list_free(struct sb_sandbox **v, size_t n);
+
+/* A proxy device listening on the host's 127.0.0.1:host_port (proto
+ * "tcp" or "udp").  With the sandbox's pinned address it forwards in the
+ * kernel (nat=true: a DNAT rule Incus writes, no forkproxy process, no
+ * second of Incus polling at start) to addr:guest_port; without one
+ * (legacy sandboxes) through forkproxy to the container's
+ * 127.0.0.1:guest_port.  A new object the caller owns. */
+json_object *sb_sandbox_proxy(const char *proto, int host_port,
+			      const char *addr, int guest_port);
+/* Parses "tcp:127.0.0.1:2201" and similar into a port; 0 on failure. */
+int sb_listen_port(const char *listen);
+
+/* Fetches one sandbox; a missing instance gives SB_E_NOTFOUND with a
+ * message that says how to create it. */
+struct sb_sandbox *sb_sandbox_get(struct sb_incus *c, const char *name,
+				  struct sb_error **err);
+/* All agent-* instances in one request (recursion=1; recursion=2 when
+ * with_state, which fills ipv4). */
+int sb_sandbox_list(struct sb_incus *c, int with_state,
+		    struct sb_sandbox ***out, size_t *n, struct sb_error **err);
+
+/* Marks the slots taken by instances (ours and legacy ones alike) and the
+ * host ports any instance's proxy devices listen on.  used_ports is a
+ * 65536-entry array, or NULL. */
+int sb_slots_in_use(struct sb_incus *c, unsigned char used[SB_SLOT_MAX + 1],
+		    unsigned char *used_ports, struct sb_error **err);
+
+#endif

@@ -1,0 +1,449 @@
+/* tmux panes and parallel commands over several sandboxes.
+ *
+ * tmux is driven as a program (its command line is its API); pane ids come
+ * back through -P -F '#{pane_id}' so every later command targets the exact
+ * pane we made.  The sandbox name is kept in a pane user option
+ * (@sandbox) as well as the title, because programs in the pane may
+ * retitle it with an escape sequence and the border should still say
+ * which sandbox it is. */
+#include "ops/panes.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/cleanup.h"
+#include "incus/exec_ws.h"
+#include "ops/session.h"
+
+extern char **environ;
+
+char *
+sb_panes_session(char *const *names, size_t n)
+{
+	struct sb_buf b = { 0 };
+
+	sb_buf_appendf(&b, "sandbox-");
+	for (size_t i = 0; i < n; i++)
+		sb_buf_appendf(&b, "%s%s", i ? "_" : "", names[i]);
+	if (b.overflow) {
+		sb_buf_release(&b);
+		return NULL;
+	}
+	return sb_buf_take(&b);
+}
+
+/* Appends s in single quotes for /bin/sh. */
+static void
+shell_quote(struct sb_buf *b, const char *s)
+{
+	sb_buf_append(b, "'", 1);
+	for (; *s; s++) {
+		if (*s == '\'')
+			sb_buf_append(b, "'\\''", 4);
+		else
+			sb_buf_append(b, s, 1);
+	}
+	sb_buf_append(b, "'", 1);
+}
+
+char *
+sb_panes_pane_command(const char *prog, const char *name, const char *extra)
+{
+	struct sb_buf b = { 0 };
+
+	shell_quote(&b, prog);
+	sb_buf_append(&b, " ", 1);
+	shell_quote(&b, name);
+	if (extra) {
+		sb_buf_append(&b, " ", 1);
+		shell_quote(&b, extra);
+	}
+	if (b.overflow) {
+		sb_buf_release(&b);
+		return NULL;
+	}
+	return sb_buf_take(&b);
+}
+
+/* Runs tmux with args; its stdout goes to out when non-NULL (trailing
+ * newline cut), its stderr to errout when non-NULL.  Returns its exit
+ * status, or -1 with *err set when it could not be run. */
+static int
+tmux(const char *const *args, char **out, struct sb_buf *errout,
+     struct sb_error **err)
+{
+	posix_spawn_file_actions_t fa;
+	int po[2] = { -1, -1 }, pe[2] = { -1, -1 };
+	const char *argv[32];
+	struct sb_buf ob = { .max = 1 << 20 };
+	pid_t pid;
+	int st, r;
+	size_t k = 0;
+
+	argv[k++] = "tmux";
+	for (; *args && k < 31; args++)
+		argv[k++] = *args;
+	argv[k] = NULL;
+	if ((out && pipe2(po, O_CLOEXEC) < 0) ||
+	    (errout && pipe2(pe, O_CLOEXEC) < 0))
+		return sb_error_sys(err, "creating a pipe");
+	posix_spawn_file_actions_init(&fa);
+	if (out)
+		posix_spawn_file_actions_adddup2(&fa, po[1], STDOUT_FILENO);
+	if (errout)
+		posix_spawn_file_actions_adddup2(&fa, pe[1], STDERR_FILENO);
+	r = posix_spawnp(&pid, "tmux", &fa, NULL, (char *const *)argv,
+			 environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (out)
+		close(po[1]);
+	if (errout)
+		close(pe[1]);
+	if (r != 0) {
+		if (out)
+			close(po[0]);
+		if (errout)
+			close(pe[0]);
+		errno = r;
+		if (r == ENOENT)
+			return sb_error_set(err, SB_E_FAIL,
+					    "tmux is not installed: several "
+					    "sandboxes open in tmux panes "
+					    "(install the tmux package)");
+		return sb_error_sys(err, "running tmux");
+	}
+	/* Outputs are small (a pane id, an error line): read one, then the
+	 * other, without risk of either pipe filling. */
+	for (int *fd = out ? &po[0] : NULL; fd; fd = NULL) {
+		char buf[512];
+		ssize_t n;
+
+		while ((n = read(*fd, buf, sizeof(buf))) > 0)
+			sb_buf_append(&ob, buf, (size_t)n);
+		close(*fd);
+	}
+	if (errout) {
+		char buf[512];
+		ssize_t n;
+
+		while ((n = read(pe[0], buf, sizeof(buf))) > 0)
+			sb_buf_append(errout, buf, (size_t)n);
+		close(pe[0]);
+	}
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR) {
+			sb_buf_release(&ob);
+			return sb_error_sys(err, "waiting for tmux");
+		}
+	if (out) {
+		while (ob.len && (ob.data[ob.len - 1] == '\n'))
+			ob.data[--ob.len] = '\0';
+		*out = ob.data ? sb_buf_take(&ob) : strdup("");
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Runs tmux and turns a non-zero status into an error with its message. */
+static int
+tmux_ok(const char *const *args, char **out, struct sb_error **err)
+{
+	struct sb_buf eb = { .max = 4096 };
+	int r = tmux(args, out, &eb, err);
+
+	if (r > 0) {
+		while (eb.len && eb.data[eb.len - 1] == '\n')
+			eb.data[--eb.len] = '\0';
+		sb_error_set(err, SB_E_FAIL, "tmux %s failed: %s", args[0],
+			     eb.data ? eb.data : "no message");
+		if (out) {
+			free(*out);
+			*out = NULL;
+		}
+		r = -1;
+	}
+	sb_buf_release(&eb);
+	return r < 0 ? -1 : 0;
+}
+
+static int
+title_pane(const char *pane, const char *name, struct sb_error **err)
+{
+	const char *t[] = { "select-pane", "-t", pane, "-T", name, NULL };
+	const char *o[] = { "set-option", "-p", "-t", pane, "@sandbox", name,
+			    NULL };
+
+	if (tmux_ok(t, NULL, err) < 0 || tmux_ok(o, NULL, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Splits the window of first until there is a pane per command. */
+static int
+fill_window(const char *first, char *const *names, char **cmds, size_t n,
+	    struct sb_error **err)
+{
+	const char *tiled[] = { "select-layout", "-t", first, "tiled", NULL };
+	const char *bs[] = { "set-option", "-w", "-t", first,
+			     "pane-border-status", "top", NULL };
+	const char *bf[] = { "set-option", "-w", "-t", first,
+			     "pane-border-format",
+			     " #{?@sandbox,#{@sandbox},#{pane_title}} ", NULL };
+
+	if (title_pane(first, names[0], err) < 0)
+		return -1;
+	for (size_t i = 1; i < n; i++) {
+		_cleanup_free_ char *pane = NULL;
+		const char *sp[] = { "split-window", "-t", first, "-P", "-F",
+				     "#{pane_id}", cmds[i], NULL };
+
+		if (tmux_ok(sp, &pane, err) < 0 ||
+		    title_pane(pane, names[i], err) < 0)
+			return -1;
+		/* Re-tile after each split so the next one finds room. */
+		if (tmux_ok(tiled, NULL, err) < 0)
+			return -1;
+	}
+	if (tmux_ok(tiled, NULL, err) < 0 || tmux_ok(bs, NULL, err) < 0 ||
+	    tmux_ok(bf, NULL, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+has_session(const char *target, struct sb_error **err)
+{
+	const char *a[] = { "has-session", "-t", target, NULL };
+	struct sb_buf eb = { .max = 4096 };
+	int r = tmux(a, NULL, &eb, err);
+
+	sb_buf_release(&eb);
+	return r < 0 ? -1 : r == 0;
+}
+
+int
+sb_panes_tmux(char *const *names, size_t n, const char *extra, int *outcome,
+	      char **session, struct sb_error **err)
+{
+	char prog[PATH_MAX];
+	ssize_t pl = readlink("/proc/self/exe", prog, sizeof(prog) - 1);
+	_cleanup_free_ char *target = NULL, *first = NULL;
+	char **cmds;
+	int r = -1, exists;
+
+	*session = NULL;
+	if (pl <= 0)
+		return sb_error_sys(err, "finding our own program");
+	prog[pl] = '\0';
+	cmds = calloc(n, sizeof(*cmds));
+	if (!cmds || !(*session = sb_panes_session(names, n)) ||
+	    asprintf(&target, "=%s", *session) < 0) {
+		free(cmds);
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!(cmds[i] = sb_panes_pane_command(prog, names[i], extra))) {
+			sb_error_set(err, SB_E_SYSTEM, "out of memory");
+			goto out;
+		}
+
+	if (getenv("TMUX") && *getenv("TMUX")) {
+		/* Inside tmux: a new window of the current session. */
+		const char *nw[] = { "new-window", "-n", *session, "-P", "-F",
+				     "#{pane_id}", cmds[0], NULL };
+
+		if (tmux_ok(nw, &first, err) < 0 ||
+		    fill_window(first, names, cmds, n, err) < 0)
+			goto out;
+		*outcome = SB_PANES_WINDOW;
+		r = 0;
+		goto out;
+	}
+
+	exists = has_session(target, err);
+	if (exists < 0)
+		goto out;
+	if (!exists) {
+		struct winsize w = { .ws_col = 200, .ws_row = 50 };
+		char xs[16], ys[16];
+		const char *ns[] = { "new-session", "-d", "-s", *session,
+				     "-n", "sandbox", "-x", xs, "-y", ys,
+				     "-P", "-F", "#{pane_id}", cmds[0], NULL };
+
+		if (isatty(STDOUT_FILENO))
+			ioctl(STDOUT_FILENO, TIOCGWINSZ, &w);
+		snprintf(xs, sizeof(xs), "%u", w.ws_col ? w.ws_col : 200);
+		snprintf(ys, sizeof(ys), "%u", w.ws_row ? w.ws_row : 50);
+		if (tmux_ok(ns, &first, err) < 0) {
+			/* Someone made the same set meanwhile: use it. */
+			if (has_session(target, SB_IGNORE) != 1)
+				goto out;
+			if (err) {
+				sb_error_free(*err);
+				*err = NULL;
+			}
+			exists = 1;
+		} else if (fill_window(first, names, cmds, n, err) < 0) {
+			goto out;
+		}
+	}
+	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		const char *at[] = { "attach-session", "-t", target, NULL };
+
+		if (tmux(at, NULL, NULL, err) < 0)
+			goto out;
+		*outcome = exists ? SB_PANES_REUSED : SB_PANES_ATTACHED;
+	} else {
+		*outcome = exists ? SB_PANES_DETACHED_OLD : SB_PANES_DETACHED;
+	}
+	r = 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		free(cmds[i]);
+	free(cmds);
+	return r;
+}
+
+/* ---- parallel commands ---- */
+
+struct job {
+	const char *name;
+	int status;
+	int fd;
+	struct sb_error *err;
+	int done;
+};
+
+struct run {
+	struct sb_incus *c;
+	const char *cmd;
+	struct job *jobs;
+	size_t n, next;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static void
+run_one(struct sb_incus *c, const char *cmd, struct job *j)
+{
+	struct sb_session_cmd sc;
+	struct sb_exec_spec spec = SB_EXEC_SPEC_INIT;
+	struct sb_sandbox *s;
+
+	j->status = 1;
+	j->fd = memfd_create("sandbox-output", MFD_CLOEXEC);
+	if (j->fd < 0) {
+		sb_error_sys(&j->err, "creating an output buffer");
+		return;
+	}
+	if (!c)
+		return; /* the worker's connection failed; err is set */
+	if (!(s = sb_session_running(c, j->name, &j->err)))
+		return;
+	sb_session_prepare(&sc, SB_SESSION_CMD, cmd, &spec);
+	spec.fd_out = spec.fd_err = j->fd;
+	if (sb_exec_stream(c, s->instance, &spec, &j->status, &j->err) < 0)
+		j->status = 1;
+	sb_session_cmd_release(&sc);
+	sb_sandbox_free(s);
+}
+
+static void *
+worker(void *arg)
+{
+	struct run *r = arg;
+	struct sb_error *cerr = NULL;
+	struct sb_incus *c = sb_incus_dup(r->c, &cerr);
+
+	for (;;) {
+		struct job *j;
+
+		pthread_mutex_lock(&r->mu);
+		j = r->next < r->n ? &r->jobs[r->next++] : NULL;
+		pthread_mutex_unlock(&r->mu);
+		if (!j)
+			break;
+		if (!c && cerr)
+			sb_error_set(&j->err, cerr->code, "%s", cerr->msg);
+		run_one(c, r->cmd, j);
+		pthread_mutex_lock(&r->mu);
+		j->done = 1;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+	}
+	sb_error_free(cerr);
+	sb_incus_free(c);
+	return NULL;
+}
+
+int
+sb_panes_run_cmd(struct sb_incus *c, char *const *names, size_t n,
+		 const char *cmd, int parallel, sb_panes_done_fn done,
+		 void *ud, int *worst, struct sb_error **err)
+{
+	struct run r = { .c = c, .cmd = cmd, .n = n };
+	size_t nt = parallel > 0 && (size_t)parallel < n ? (size_t)parallel : n;
+	pthread_t *th;
+	size_t started = 0;
+
+	*worst = 0;
+	r.jobs = calloc(n, sizeof(*r.jobs));
+	th = calloc(nt ? nt : 1, sizeof(*th));
+	if (!r.jobs || !th) {
+		free(r.jobs);
+		free(th);
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		r.jobs[i].name = names[i];
+		r.jobs[i].fd = -1;
+	}
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.cv, NULL);
+	for (size_t i = 0; i < nt; i++)
+		if (pthread_create(&th[started], NULL, worker, &r) == 0)
+			started++;
+	if (!started) {
+		sb_error_set(err, SB_E_SYSTEM, "cannot start threads");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct job *j = &r.jobs[i];
+		struct sb_panes_result res;
+
+		pthread_mutex_lock(&r.mu);
+		while (!j->done)
+			pthread_cond_wait(&r.cv, &r.mu);
+		pthread_mutex_unlock(&r.mu);
+		if (j->fd >= 0)
+			lseek(j->fd, 0, SEEK_SET);
+		res = (struct sb_panes_result){ j->name, j->status, j->fd,
+						j->err };
+		done(ud, i, &res);
+		if (j->status > *worst)
+			*worst = j->status;
+	}
+out:
+	for (size_t i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	for (size_t i = 0; i < n; i++) {
+		if (r.jobs[i].fd >= 0)
+			close(r.jobs[i].fd);
+		sb_error_free(r.jobs[i].err);
+	}
+	pthread_mutex_destroy(&r.mu);
+	pthread_cond_destroy(&r.cv);
+	free(r.jobs);
+	free(th);
+	return started ? 0 : -1;
+}

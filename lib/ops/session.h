@@ -1,0 +1,90 @@
+/* Sessions in a sandbox: the `sandbox` program's arguments, the login
+ * shell (or claude, or one command) as ubuntu in /workspace/project over
+ * the exec websockets, and the ~/.ssh/config block for editors.
+ *
+ * Incus never reads /etc/passwd (INCUS-API.md §7), so the login
+ * environment (HOME, USER, ...) is set here rather than by su. */
+#ifndef SB_SESSION_H
+#define SB_SESSION_H
+
+#include <stddef.h>
+
+#include "core/error.h"
+#include "incus/exec_ws.h"
+#include "incus/incus.h"
+#include "model/sandbox.h"
+
+#define SB_SESSION_UID 1000
+#define SB_SESSION_USER "ubuntu"
+#define SB_SESSION_HOME "/home/ubuntu"
+#define SB_SESSION_CWD "/workspace/project"
+#define SB_SESSION_AGENT "/run/ssh-agent.sock"
+#define SB_CLAUDE_COMMAND "claude --dangerously-skip-permissions"
+#define SB_PARALLEL_MAX 64
+
+enum sb_session_mode {
+	SB_SESSION_SHELL,  /* bash --login */
+	SB_SESSION_CLAUDE, /* bash --login -c 'claude ...' */
+	SB_SESSION_CMD,    /* bash --login -c CMD */
+};
+
+struct sb_session_args {
+	char **names;      /* pointers into argv; NULL-terminated */
+	size_t nnames;
+	int mode;
+	const char *cmd;   /* SB_SESSION_CMD */
+	int parallel;      /* --parallel N; 0 when not given */
+	int ssh_config;
+	const char *jump;  /* --jump HOST */
+	int help, version;
+};
+
+/* Parses the command line (getopt_long; options may follow the names).
+ * A usage error is SB_E_USAGE with a one-line message.  With --help or
+ * --version the rest is not checked.  Release with
+ * sb_session_args_release. */
+int sb_session_parse_args(int argc, char **argv, struct sb_session_args *a,
+			  struct sb_error **err);
+void sb_session_args_release(struct sb_session_args *a);
+
+/* The command and login environment for a mode, filled into spec (argv,
+ * env, uid, gid, cwd; the caller sets the fds and interactive).  The
+ * strings live in sc until sb_session_cmd_release. */
+struct sb_session_cmd {
+	const char *argv[13];
+	char *envbuf[10];
+	const char *env[10];
+};
+void sb_session_prepare(struct sb_session_cmd *sc, int mode,
+			const char *cmd, struct sb_exec_spec *spec);
+void sb_session_cmd_release(struct sb_session_cmd *sc);
+
+/* Fetches NAME and fails, with a line that says to run sandbox-start,
+ * when it is unknown or not running. */
+struct sb_sandbox *sb_session_running(struct sb_incus *c, const char *name,
+				      struct sb_error **err);
+
+/* Runs a session on our own terminal: interactive with a pty of the
+ * terminal's size (raw mode, restored on every exit path including
+ * signals; SIGWINCH becomes a window-resize) when stdin and stdout are
+ * terminals, otherwise non-interactive with stdin passed through and
+ * separate stdout/stderr.  Blocks until the remote command ends; its exit
+ * status goes to *exit_status.  Installs signal handlers for the
+ * duration (SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGQUIT: the first of these
+ * is forwarded to the command, a second one restores the terminal and
+ * ends us). */
+int sb_session_run(struct sb_incus *c, const char *name, int mode,
+		   const char *cmd, int *exit_status, struct sb_error **err);
+
+/* The host user's home: SUDO_USER's under sudo, else $HOME, else the
+ * password database's.  Caller frees. */
+char *sb_session_host_home(void);
+/* home/.ssh/id_ed25519, id_ecdsa or id_rsa, the first that exists with
+ * its .pub; NULL when none does.  Caller frees. */
+char *sb_session_identity(const char *home);
+/* The "Host sandbox-NAME" block for ~/.ssh/config.  identity and jump
+ * may be NULL.  Fails when the sandbox has no ssh port.  Caller frees. */
+char *sb_session_ssh_config(const struct sb_sandbox *s, const char *identity,
+			    const char *jump, struct sb_error **err);
+
+#endif

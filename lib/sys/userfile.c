@@ -1,0 +1,163 @@
+#include "sys/userfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/cleanup.h"
+
+#define MAX_GROUPS 256
+
+/* The user sudo ran us for, when we are root because of sudo and that
+ * user is not root; 0 otherwise. */
+static int
+sudo_user(uid_t *uid, gid_t *gid, gid_t *groups, int *ngroups)
+{
+	const char *su = getenv("SUDO_USER");
+	struct passwd *pw;
+
+	if (getuid() != 0 || !su || !*su || !(pw = getpwnam(su)) ||
+	    pw->pw_uid == 0)
+		return 0;
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	/* Done before fork: getgrouplist is not async-signal-safe. */
+	if (getgrouplist(pw->pw_name, pw->pw_gid, groups, ngroups) < 0)
+		*ngroups = 0; /* more than MAX_GROUPS: only the primary */
+	return 1;
+}
+
+static int
+plain_open(const char *path)
+{
+	return open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+}
+
+/* The child's half: drop, open, send the descriptor or the errno. */
+static void __attribute__((noreturn))
+child(int sock, const char *path, uid_t uid, gid_t gid,
+      const gid_t *groups, int ngroups)
+{
+	int fd, e = 0;
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &e, sizeof(e) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (setgroups((size_t)(ngroups > 0 ? ngroups : 1),
+		      ngroups > 0 ? groups : &gid) < 0 ||
+	    setgid(gid) < 0 || setuid(uid) < 0 || setuid(0) == 0)
+		_exit(1); /* the parent sees no reply: EPERM */
+	fd = plain_open(path);
+	if (fd < 0) {
+		e = errno;
+	} else {
+		struct cmsghdr *c;
+
+		memset(cbuf, 0, sizeof(cbuf));
+		m.msg_control = cbuf;
+		m.msg_controllen = sizeof(cbuf);
+		c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	_exit(sendmsg(sock, &m, 0) < 0 ? 1 : 0);
+}
+
+static int
+open_as(const char *path, uid_t uid, gid_t gid, const gid_t *groups,
+	int ngroups)
+{
+	int sv[2], e = EPERM, fd = -1, status;
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &e, sizeof(e) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+	pid_t pid;
+	ssize_t n;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		errno = e;
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		child(sv[1], path, uid, gid, groups, ngroups);
+	}
+	close(sv[1]);
+	do
+		n = recvmsg(sv[0], &m, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	close(sv[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	c = n > 0 ? CMSG_FIRSTHDR(&m) : NULL;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+		memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	if (fd < 0) {
+		errno = n > 0 && e ? e : EPERM;
+		return -1;
+	}
+	return fd;
+}
+
+int
+sb_userfile_open(const char *path)
+{
+	gid_t groups[MAX_GROUPS];
+	int ngroups = MAX_GROUPS;
+	uid_t uid;
+	gid_t gid;
+	struct stat st;
+	int fd;
+
+	fd = sudo_user(&uid, &gid, groups, &ngroups) ?
+	     open_as(path, uid, gid, groups, ngroups) : plain_open(path);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
+int
+sb_userfile_read(const char *path, size_t max, struct sb_buf *b)
+{
+	_cleanup_close_ int fd = sb_userfile_open(path);
+	char chunk[8192];
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	b->max = max;
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (sb_buf_append(b, chunk, (size_t)n) < 0) {
+			errno = b->overflow ? EFBIG : ENOMEM;
+			return -1;
+		}
+	}
+	return 0;
+}
