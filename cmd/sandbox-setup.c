@@ -283,7 +283,7 @@ main(int argc, char **argv)
 		SB_CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sb_golden_opts g = { 0 };
+	struct sb_golden_opts g = { .progress = sb_cli_progress() };
 	struct sb_setup_opts so = { 0 };
 	struct sb_setup_report rep = { 0 };
 	struct sb_error *err = NULL;

@@ -111,7 +111,7 @@ main(int argc, char **argv)
 		SB_CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sb_start_opts o = { 0 };
+	struct sb_start_opts o = { .progress = sb_cli_progress() };
 	struct sb_start_result res;
 	struct sb_error *err = NULL;
 	struct sb_incus *c;

@@ -266,6 +266,37 @@ sb_progress_note(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+static void
+cli_begin(void *ctx, const char *text)
+{
+	(void)ctx;
+	sb_progress_begin("%s", text);
+}
+
+static void
+cli_end(void *ctx, int ok)
+{
+	(void)ctx;
+	sb_progress_end(ok);
+}
+
+static void
+cli_note(void *ctx, const char *text)
+{
+	(void)ctx;
+	sb_progress_note("%s", text);
+}
+
+const struct sb_progress *
+sb_cli_progress(void)
+{
+	static const struct sb_progress p = {
+		.begin = cli_begin, .end = cli_end, .note = cli_note,
+	};
+
+	return &p;
+}
+
 struct sb_table {
 	int ncols;
 	size_t nrows, cap;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "core/error.h"
+#include "core/progress.h"
 
 /* Exit statuses, documented in every man page. */
 enum { SB_EXIT_OK = 0, SB_EXIT_FAIL = 1, SB_EXIT_USAGE = 2,
@@ -59,6 +60,9 @@ void sb_progress_end(int ok);
 /* A one-off informational line (respects quiet). */
 void sb_progress_note(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
+/* The above as the progress an operation reports through (its options'
+ * .progress), so that no operation in lib/ops prints. */
+const struct sb_progress *sb_cli_progress(void);
 
 /* A text table: columns sized to their widest cell. */
 struct sb_table;

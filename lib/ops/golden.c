@@ -15,7 +15,6 @@
 
 #include "model/aptsrc.h"
 #include "core/cleanup.h"
-#include "cli/cli.h"
 #include "incus/exec.h"
 #include "incus/files.h"
 #include "sys/host.h"
@@ -299,6 +298,7 @@ static int
 ensure_base_image(struct sb_incus *c, const struct sb_golden_opts *o,
 		  char *alias, size_t alias_n, struct sb_error **err)
 {
+	const struct sb_progress *pr = o->progress;
 	const char *codename = sb_golden_release(o);
 	_cleanup_free_ char *path = NULL, *mirror = NULL, *work = NULL;
 	_cleanup_free_ char *rootfs = NULL, *tarball = NULL;
@@ -333,8 +333,8 @@ ensure_base_image(struct sb_incus *c, const struct sb_golden_opts *o,
 		    sb_host_mkdirs(work, 0755, err) < 0)
 			return -1;
 	}
-	sb_progress_begin("debootstrap %s from %s (log %s)", codename, mirror,
-			  sb_golden_log_path("base"));
+	sb_report_begin(pr, "debootstrap %s from %s (log %s)", codename, mirror,
+			sb_golden_log_path("base"));
 	{
 		const char *db[] = {
 			"debootstrap", "--variant=minbase",
@@ -348,7 +348,7 @@ ensure_base_image(struct sb_incus *c, const struct sb_golden_opts *o,
 	}
 	if (shape_image(work, codename, err) < 0)
 		goto done;
-	sb_progress_begin("importing the %s image into Incus", codename);
+	sb_report_begin(pr, "importing the %s image into Incus", codename);
 	{
 		const char *tar[] = { "tar", "--numeric-owner", "--xattrs",
 				      "-C", work, "-cf", tarball,
@@ -361,7 +361,7 @@ ensure_base_image(struct sb_incus *c, const struct sb_golden_opts *o,
 	}
 	ret = 0;
 done:
-	sb_progress_end(ret == 0);
+	sb_report_end(pr, ret == 0);
 	{
 		const char *rm[] = { "rm", "-rf", work, tarball, NULL };
 
@@ -433,7 +433,7 @@ image_server_source(const char *base, json_object *src,
 /* Shows the last lines of a failed step's log, so the cause is on screen
  * without opening the file. */
 static void
-show_tail(const char *path, int lines)
+show_tail(const struct sb_progress *pr, const char *path, int lines)
 {
 	struct sb_buf b = { 0 };
 	const char *p;
@@ -451,8 +451,8 @@ show_tail(const char *path, int lines)
 			n++;
 	if (*p == '\n')
 		p++;
-	sb_progress_note("--- last lines of %s:\n%.*s---", path,
-			 (int)(b.data + b.len - p), p);
+	sb_report_note(pr, "--- last lines of %s:\n%.*s---", path,
+		       (int)(b.data + b.len - p), p);
 	sb_buf_release(&b);
 }
 
@@ -508,8 +508,8 @@ collect_versions(const char *out, size_t len)
  * its output going to the stack's log.  *versions gets what it reports. */
 static int
 run_stack_script(struct sb_incus *c, const char *inst,
-		 const struct sb_stack *st, char **versions,
-		 struct sb_error **err)
+		 const struct sb_stack *st, const struct sb_progress *pr,
+		 char **versions, struct sb_error **err)
 {
 	const char *stack = st->name;
 	struct sb_buf body = { 0 }, out = { 0 };
@@ -555,7 +555,7 @@ run_stack_script(struct sb_incus *c, const char *inst,
 		return -1;
 	sb_file_delete(c, inst, "/root/sandbox-stack.sh", SB_IGNORE);
 	if (status != 0) {
-		show_tail(sb_golden_log_path(stack), 15);
+		show_tail(pr, sb_golden_log_path(stack), 15);
 		return sb_error_set(err, SB_E_FAIL,
 				    "%s failed with exit status %d (log %s)",
 				    st->path, status, sb_golden_log_path(stack));
@@ -595,6 +595,7 @@ static int
 build_one(struct sb_incus *c, const struct sb_stack *st,
 	  const struct sb_golden_opts *o, struct sb_error **err)
 {
+	const struct sb_progress *pr = o->progress;
 	const char *stack = st->name;
 	_cleanup_free_ char *inst = golden_name(stack);
 	_cleanup_free_ char *ip = NULL, *versions = NULL, *release = NULL;
@@ -649,11 +650,11 @@ build_one(struct sb_incus *c, const struct sb_stack *st,
 	if (release)
 		json_object_object_add(cfg, SB_KEY("release"),
 				       json_object_new_string(release));
-	sb_progress_begin("%s: creating and starting", inst);
+	sb_report_begin(pr, "%s: creating and starting", inst);
 	r = sb_incus_call(c, "POST", "/1.0/instances", body, NULL, err);
 	if (!r) {
 		sb_host_arm_interrupt(0);
-		sb_progress_end(0);
+		sb_report_end(pr, 0);
 		/* A create that failed may still have left the instance. */
 		sb_instance_delete(c, inst, SB_IGNORE);
 		return sb_error_prefix(err, "creating %s", inst);
@@ -661,11 +662,11 @@ build_one(struct sb_incus *c, const struct sb_stack *st,
 	ip = sb_instance_wait_ipv4(c, inst, 60, err);
 	if (!ip)
 		goto fail;
-	sb_progress_begin("%s: running %s (log %s)", inst, st->path,
-			  sb_golden_log_path(stack));
-	if (run_stack_script(c, inst, st, &versions, err) < 0)
+	sb_report_begin(pr, "%s: running %s (log %s)", inst, st->path,
+			sb_golden_log_path(stack));
+	if (run_stack_script(c, inst, st, pr, &versions, err) < 0)
 		goto fail;
-	sb_progress_begin("%s: stopping and snapshotting as ready", inst);
+	sb_report_begin(pr, "%s: stopping and snapshotting as ready", inst);
 	meta = json_object_new_object();
 	json_object_object_add(meta, SB_KEY("versions"),
 			       json_object_new_string(versions ? versions : ""));
@@ -673,12 +674,13 @@ build_one(struct sb_incus *c, const struct sb_stack *st,
 	    sb_instance_patch(c, inst, meta, NULL, err) < 0 ||
 	    sb_instance_snapshot(c, inst, "ready", err) < 0)
 		goto fail;
-	sb_progress_end(1);
-	sb_progress_note("%s/ready: built in %.0fs", inst, sb_host_now() - t0);
+	sb_report_end(pr, 1);
+	sb_report_note(pr, "%s/ready: built in %.0fs", inst,
+		       sb_host_now() - t0);
 	return 0;
 fail:
 	sb_host_arm_interrupt(0);
-	sb_progress_end(0);
+	sb_report_end(pr, 0);
 	/* No half-built golden image survives a failure. */
 	sb_instance_delete(c, inst, SB_IGNORE);
 	return sb_error_prefix(err, "building %s", inst);

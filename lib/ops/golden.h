@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "core/progress.h"
 #include "incus/incus.h"
 #include "model/stack.h"
 
@@ -24,6 +25,7 @@
 #define SB_DEFAULT_RELEASE "trixie"
 
 struct sb_golden_opts {
+	const struct sb_progress *progress; /* NULL: silent */
 	const char *base;    /* NULL: debootstrap; "images:ALIAS" */
 	const char *mirror;  /* NULL: the host's apt mirror */
 	const char *release; /* NULL: SB_DEFAULT_RELEASE */

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "core/buf.h"
-#include "cli/cli.h"
 #include "model/stack.h"
 
 /* One stack built in a child process: its own connection, its error
@@ -146,9 +145,10 @@ sb_golden_ensure_many(struct sb_incus *c, const char *const *stacks,
 				if (WEXITSTATUS(status) == 10)
 					*built = 1;
 				else
-					sb_progress_note("%s%s/ready: found",
-							 sb_golden_prefix(),
-							 j[i].stack);
+					sb_report_note(o->progress,
+						       "%s%s/ready: found",
+						       sb_golden_prefix(),
+						       j[i].stack);
 			} else {
 				j[i].state = 3;
 				m = read(j[i].fd, msg, sizeof(msg) - 1);

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
-#include "cli/cli.h"
 #include "creds/creds.h"
 #include "net/egress.h"
 #include "model/envfile.h"
@@ -496,9 +495,16 @@ retry_start(struct sb_incus *c, const char *inst, struct sb_error **err)
  * instance still carries the creating mark of a process that is gone.
  * Removes it with its key, agent and rules so the start can begin again.
  * Refuses while the creating process still runs. */
+/* Where this start's own steps are reported: nowhere with --quiet. */
+static const struct sb_progress *
+steps(const struct sb_start_opts *o)
+{
+	return o->quiet ? NULL : o->progress;
+}
+
 static int
-clear_leftover(struct sb_incus *c, struct sb_sandbox *s, int quiet,
-	       struct sb_error **err)
+clear_leftover(struct sb_incus *c, struct sb_sandbox *s,
+	       const struct sb_progress *pr, struct sb_error **err)
 {
 	char *left = NULL;
 
@@ -508,13 +514,12 @@ clear_leftover(struct sb_incus *c, struct sb_sandbox *s, int quiet,
 				    "sandbox-start (process %.*s): wait for it",
 				    s->name, (int)strcspn(s->creating, ":"),
 				    s->creating);
-	if (!quiet)
-		sb_progress_note("%s: removing what an interrupted start left "
-				 "behind", s->name);
+	sb_report_note(pr, "%s: removing what an interrupted start left behind",
+		       s->name);
 	sb_creds_stop(s->name);
 	sb_creds_remove(s, &left);
 	if (left)
-		sb_progress_note("%s", left);
+		sb_report_note(pr, "%s", left);
 	free(left);
 	if (sb_instance_delete(c, s->instance, err) < 0)
 		return -1;
@@ -549,6 +554,7 @@ create(struct sb_incus *c, const struct sb_start_opts *o, int want_slot,
        const char *inst, struct sb_env *env, const char *keep,
        struct sb_start_result *res, struct sb_error **err)
 {
+	const struct sb_progress *pr = steps(o);
 	struct inherited in = { 0 };
 	struct sb_creds *cr = NULL;
 	_cleanup_json_ json_object *ecfg = json_object_new_object();
@@ -558,7 +564,7 @@ create(struct sb_incus *c, const struct sb_start_opts *o, int want_slot,
 	int lock = -1, slot = 0, made = 0, built = 0, ruled = 0, ret = -1;
 	int cache;
 	unsigned cache_made = 0;
-	struct sb_golden_opts g = { 0 };
+	struct sb_golden_opts g = { .progress = o->progress };
 	char addr[INET_ADDRSTRLEN] = "";
 
 	if (o->from && inherit_from(c, o->from, &in, err) < 0)
@@ -619,9 +625,8 @@ create(struct sb_incus *c, const struct sb_start_opts *o, int want_slot,
 		    sb_cache_add(c, cfg, devs, err) < 0)
 			goto undo;
 	}
-	if (!o->quiet)
-		sb_progress_begin("%s: cloning golden-%s/ready into slot %d",
-				  o->name, stack, slot);
+	sb_report_begin(pr, "%s: cloning golden-%s/ready into slot %d",
+			o->name, stack, slot);
 	/* A failed create may still have made the instance (the copy
 	 * succeeds, then a device fails to start). */
 	made = 1;
@@ -648,8 +653,7 @@ create(struct sb_incus *c, const struct sb_start_opts *o, int want_slot,
 		sb_error_prefix(err, "creating %s", inst);
 		goto undo;
 	}
-	if (!o->quiet)
-		sb_progress_begin("%s: waiting for sshd", o->name);
+	sb_report_begin(pr, "%s: waiting for sshd", o->name);
 	if (fault("network", err) < 0)
 		goto undo;
 	if (inject_files(c, inst, env, 1, &res->identity, err) < 0 ||
@@ -658,14 +662,13 @@ create(struct sb_incus *c, const struct sb_start_opts *o, int want_slot,
 		goto undo;
 	if (wait_sshd(SB_SSH_BASE + slot, 30, err) < 0 || fault("sshd", err) < 0)
 		goto undo;
-	if (!o->quiet)
-		sb_progress_end(1);
-	if (cr && !o->quiet)
-		sb_progress_begin("%s: cloning %s", o->name, sb_creds_slug(cr));
+	sb_report_end(pr, 1);
+	if (cr)
+		sb_report_begin(pr, "%s: cloning %s", o->name, sb_creds_slug(cr));
 	if (sb_creds_attach(cr, c, inst, err) < 0 || fault("creds", err) < 0)
 		goto undo;
-	if (cr && !o->quiet)
-		sb_progress_end(1);
+	if (cr)
+		sb_report_end(pr, 1);
 	if (!(s = sb_sandbox_get(c, o->name, err)) || fault("egress", err) < 0)
 		goto undo;
 	{
@@ -687,8 +690,7 @@ create(struct sb_incus *c, const struct sb_start_opts *o, int want_slot,
 undo:
 	/* The undo's own requests must run to the end. */
 	sb_host_arm_interrupt(0);
-	if (!o->quiet)
-		sb_progress_end(0);
+	sb_report_end(pr, 0);
 	sb_host_unlock(lock);
 	sb_creds_undo(cr, o->name);
 	if (made)
@@ -827,6 +829,7 @@ restart(struct sb_incus *c, const struct sb_start_opts *o,
 	struct sb_sandbox **sp, struct sb_env *env, const char *keep,
 	struct sb_start_result *res, struct sb_error **err)
 {
+	const struct sb_progress *pr = steps(o);
 	struct sb_sandbox *s = *sp, *now = NULL;
 	int env_changed = o->nenv || o->nunset_env;
 	/* A sandbox made before the environment was kept has no
@@ -867,16 +870,14 @@ restart(struct sb_incus *c, const struct sb_start_opts *o,
 		sb_egress_remove(o->name, s->fixed_ipv4);
 		return sb_error_prefix(err, "restarting '%s'", o->name);
 	}
-	if (!o->quiet)
-		sb_progress_begin("%s: starting", o->name);
+	sb_report_begin(pr, "%s: starting", o->name);
 	if (sb_instance_start(c, s->instance, err) < 0)
 		goto fail;
 	if (inject_files(c, s->instance, env, write_env, &res->identity,
 			 err) < 0 ||
 	    (s->ssh_port && wait_sshd(s->ssh_port, 30, err) < 0))
 		goto fail;
-	if (!o->quiet)
-		sb_progress_end(1);
+	sb_report_end(pr, 1);
 	if (!(now = sb_sandbox_get(c, o->name, err)) ||
 	    sb_creds_restart_ex(c, now, &res->warning, err) < 0)
 		goto fail;
@@ -890,8 +891,7 @@ fill:
 	return 0;
 fail:
 	sb_host_arm_interrupt(0);
-	if (!o->quiet)
-		sb_progress_end(0);
+	sb_report_end(pr, 0);
 	sb_sandbox_free(now);
 	/* Back to how it was: stopped, with no agent and, once it has
 	 * stopped, no rules. */
@@ -942,7 +942,7 @@ sb_start(struct sb_incus *c, const struct sb_start_opts *o,
 		     err) < 0) {
 		ret = -1;
 	} else if (s && s->creating) {
-		ret = clear_leftover(c, s, o->quiet, err);
+		ret = clear_leftover(c, s, steps(o), err);
 		if (ret == 0)
 			ret = create(c, o, (int)want_slot, inst, &env, keep,
 				     res, err);

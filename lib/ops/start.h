@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "core/error.h"
+#include "core/progress.h"
 #include "incus/incus.h"
 
 struct sb_start_opts {
@@ -36,6 +37,7 @@ struct sb_start_opts {
 	const char **allow_cidr;  /* --allow-cidr */
 	size_t nallow_cidr;
 	int quiet;
+	const struct sb_progress *progress; /* NULL: silent */
 };
 
 /* What the summary needs; filled on success. */
