@@ -64,6 +64,23 @@ sb_json_putp(json_object **o)
 }
 #define _cleanup_json_ _cleanup_(sb_json_putp)
 
+#include "core/buf.h"
+/* A buffer on the stack is released (not freed) at the end of its scope;
+ * sb_buf_take() hands its data out first where ownership moves. */
+static inline void
+sb_buf_releasep(struct sb_buf *b)
+{
+	sb_buf_release(b);
+}
+#define _cleanup_buf_ _cleanup_(sb_buf_releasep)
+/* The same, wiping the bytes first: for buffers that held a secret. */
+static inline void
+sb_buf_wipep(struct sb_buf *b)
+{
+	sb_buf_wipe(b);
+}
+#define _cleanup_wipe_buf_ _cleanup_(sb_buf_wipep)
+
 #include <stdio.h>
 static inline void
 sb_fclosep(FILE **f)

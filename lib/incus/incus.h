@@ -15,9 +15,11 @@
 #define SB_INCUS_H
 
 #include <stdio.h>
+#include <curl/curl.h>
 #include <json-c/json.h>
 
 #include "core/buf.h"
+#include "core/cleanup.h"
 #include "core/error.h"
 
 struct sb_incus;
@@ -47,6 +49,11 @@ struct sb_incus *sb_incus_open(const char *socket, struct sb_error **err);
 /* A second connection to the same endpoint, for another thread. */
 struct sb_incus *sb_incus_dup(const struct sb_incus *c, struct sb_error **err);
 void sb_incus_free(struct sb_incus *c);
+SB_DEFINE_CLEANUP(struct sb_incus *, sb_incus_free)
+#define _cleanup_incus_ _cleanup_(sb_incus_free_ptr)
+/* libcurl handles (this client's, the websocket's, GitHub's). */
+SB_DEFINE_CLEANUP(CURL *, curl_easy_cleanup)
+#define _cleanup_curl_ _cleanup_(curl_easy_cleanup_ptr)
 const char *sb_incus_socket(const struct sb_incus *c);
 /* The daemon's directory (where storage-pools/ is), from its socket's
  * path; caller frees. */

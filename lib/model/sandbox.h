@@ -10,6 +10,7 @@
 
 #include <json-c/json.h>
 
+#include "core/cleanup.h"
 #include "core/error.h"
 #include "incus/incus.h"
 
@@ -94,6 +95,8 @@ struct sb_sandbox {
 struct sb_sandbox *sb_sandbox_from_json(json_object *inst,
 					struct sb_error **err);
 void sb_sandbox_free(struct sb_sandbox *s);
+SB_DEFINE_CLEANUP(struct sb_sandbox *, sb_sandbox_free)
+#define _cleanup_sandbox_ _cleanup_(sb_sandbox_free_ptr)
 void sb_sandbox_list_free(struct sb_sandbox **v, size_t n);
 
 /* A proxy device listening on the host's 127.0.0.1:host_port (proto
