@@ -76,7 +76,7 @@ build="build-essential pkg-config libcurl4-openssl-dev libjson-c-dev
        libnetfilter-conntrack-dev"
 runtime="btrfs-progs dnsmasq-base squid-openssl openssh-client tmux nftables debootstrap
 	 iproute2 ca-certificates curl"
-tests="bats openssh-server python3 valgrind clang libclang-rt-14-dev git
+tests="bats openssh-server python3 valgrind clang clang-format libclang-rt-14-dev git
        socat conntrack"
 
 # With their recommends: Incus needs dnsmasq for its bridges and uses
