@@ -32,6 +32,7 @@
 #include "incus/files.h"
 #include "creds/github.h"
 #include "model/repo.h"
+#include "sys/knobs.h"
 
 #define GUEST_UID 1000
 #define GUEST_GID 1000
@@ -416,12 +417,12 @@ static int
 github_ssh_override(struct sb_incus *c, const char *instance,
 		    struct sb_error **err)
 {
-	const char *v = getenv("SANDBOX_GITHUB_SSH");
+	const char *v = sb_knobs_get()->github_ssh;
 	_cleanup_free_ char *host = NULL, *text = NULL;
 	const char *colon;
 	long port = 22;
 
-	if (!v || !*v)
+	if (!v)
 		return 0;
 	colon = strrchr(v, ':');
 	host = colon ? strndup(v, (size_t)(colon - v)) : strdup(v);

@@ -10,6 +10,7 @@
 #include "core/cleanup.h"
 #include "incus/files.h"
 #include "sys/host.h"
+#include "sys/knobs.h"
 #include "model/sandbox.h"
 #include "ops/setup.h"
 
@@ -291,13 +292,13 @@ empty_in_place(struct sb_incus *c, const char *kind, struct sb_error **err)
 {
 	_cleanup_free_ char *pool = sb_setup_pool_of_profile(c, err);
 	_cleanup_free_ char *dir = NULL;
-	const char *root = getenv("INCUS_DIR");
+	const char *root = sb_knobs_get()->incus_dir;
 	struct stat st;
 	int r;
 
 	if (!pool)
 		return -1;
-	if (!root || !*root)
+	if (!root)
 		root = "/var/lib/incus";
 	if (asprintf(&dir, "%s/storage-pools/%s/custom/default_" SB_CACHE_VOLUME
 		     "%s", root, pool, kind) < 0)

@@ -26,6 +26,7 @@
 #include "ops/cache.h"
 #include "ops/golden.h"
 #include "sys/host.h"
+#include "sys/knobs.h"
 #include "incus/instance.h"
 #include "model/sandbox.h"
 #include "ops/setup.h"
@@ -35,7 +36,7 @@
 static int
 fault(const char *step, struct sb_error **err)
 {
-	const char *at = getenv("SANDBOX_FAIL_AT");
+	const char *at = sb_knobs_get()->fail_at;
 
 	/* Between steps is also where Ctrl-C takes effect. */
 	if (sb_host_check_interrupt(err) < 0)
@@ -339,6 +340,7 @@ create_body(const char *inst, const char *stack, int slot, const char *addr,
 	json_object *cfg = json_object_new_object();
 	json_object *devs = json_object_new_object();
 	json_object *profiles = json_object_new_array();
+	const char *profile = sb_knobs_get()->profile;
 	char golden[96], slotstr[8];
 
 	snprintf(golden, sizeof(golden), "%s%s/ready", sb_golden_prefix(),
@@ -351,8 +353,7 @@ create_body(const char *inst, const char *stack, int slot, const char *addr,
 	/* SANDBOX_PROFILE is for tests only (a profile whose root disk is on
 	 * a tiny pool, to fill it for real). */
 	json_object_array_add(profiles, json_object_new_string(
-		getenv("SANDBOX_PROFILE") && *getenv("SANDBOX_PROFILE") ?
-		getenv("SANDBOX_PROFILE") : SB_PROFILE));
+		profile ? profile : SB_PROFILE));
 	json_object_object_add(body, "profiles", profiles);
 	json_object_object_add(cfg, SB_KEY("slot"), json_object_new_string(slotstr));
 	json_object_object_add(cfg, SB_KEY("stack"), json_object_new_string(stack));
