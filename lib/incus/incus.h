@@ -44,7 +44,8 @@ char *sb_incus_find_socket(void);
 
 /* Opens a connection (no request is made yet).  socket NULL: discover. */
 struct sb_incus *sb_incus_open(const char *socket, struct sb_error **err);
-/* A second connection to the same endpoint, for another thread. */
+/* A second connection to the same endpoint, for another thread or a
+ * forked child. */
 struct sb_incus *sb_incus_dup(const struct sb_incus *c, struct sb_error **err);
 void sb_incus_free(struct sb_incus *c);
 const char *sb_incus_socket(const struct sb_incus *c);
