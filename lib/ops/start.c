@@ -147,13 +147,13 @@ inject_files(struct sb_incus *c, const char *inst, const struct sb_env *env,
 	if (found) {
 		if (key.data[key.len - 1] != '\n')
 			sb_buf_append(&key, "\n", 1);
-		ret = sb_file_mkdir(c, inst, "/home/ubuntu/.ssh", 1000, 1000,
-				    0700, err);
+		ret = sb_file_mkdir(c, inst, SB_USER_HOME "/.ssh", SB_USER_UID,
+				    SB_USER_GID, 0700, err);
 		if (ret == 0)
 			ret = sb_file_push(c, inst,
-					   "/home/ubuntu/.ssh/authorized_keys",
-					   key.data, key.len, 1000, 1000, 0600,
-					   err);
+					   SB_USER_HOME "/.ssh/authorized_keys",
+					   key.data, key.len, SB_USER_UID,
+					   SB_USER_GID, 0600, err);
 		if (ret == 0)
 			ret = sb_file_mkdir(c, inst, "/root/.ssh", 0, 0, 0700,
 					    err);
@@ -179,8 +179,8 @@ inject_files(struct sb_incus *c, const char *inst, const struct sb_env *env,
 			return -1;
 	}
 	if (sb_file_mkdir(c, inst, "/workspace", 0, 0, 0755, err) < 0 ||
-	    sb_file_mkdir(c, inst, "/workspace/project", 1000, 1000, 0755,
-			  err) < 0)
+	    sb_file_mkdir(c, inst, SB_WORKSPACE, SB_USER_UID, SB_USER_GID,
+			  0755, err) < 0)
 		return -1;
 	return 0;
 }
