@@ -56,7 +56,7 @@ sb_incus_find_socket(void)
 {
 	static const char *const fixed[] = {
 		"/run/incus/unix.socket",
-		"/var/lib/incus/unix.socket",
+		SB_INCUS_DEFAULT_DIR "/unix.socket",
 		NULL, /* LXD's environment goes here */
 		"/var/lib/lxd/unix.socket",
 		"/var/snap/lxd/common/lxd/unix.socket",
@@ -81,7 +81,7 @@ sb_incus_find_socket(void)
 		if (stat(fixed[i], &st) == 0 && S_ISSOCK(st.st_mode))
 			return strdup(fixed[i]);
 	}
-	return strdup("/var/lib/incus/unix.socket");
+	return strdup(SB_INCUS_DEFAULT_DIR "/unix.socket");
 }
 
 struct sb_incus *
@@ -666,6 +666,6 @@ sb_incus_dir(const struct sb_incus *c)
 	const char *slash = sock ? strrchr(sock, '/') : NULL;
 
 	if (!slash || strncmp(sock, "/run/", 5) == 0)
-		return strdup("/var/lib/incus");
+		return strdup(SB_INCUS_DEFAULT_DIR);
 	return strndup(sock, (size_t)(slash - sock));
 }

@@ -35,6 +35,10 @@ struct sb_incus;
 #define SB_INCUS_LONG_MS (3L * 3600 * 1000)
 #define SB_INCUS_STALL_S 120L
 
+/* The daemon's directory when INCUS_DIR is not set: its unix.socket and
+ * storage-pools/ are there. */
+#define SB_INCUS_DEFAULT_DIR "/var/lib/incus"
+
 /* Finds the socket: $INCUS_SOCKET, $INCUS_DIR/unix.socket,
  * /run/incus/unix.socket, /var/lib/incus/unix.socket, then LXD's
  * $LXD_SOCKET, $LXD_DIR/unix.socket, /var/lib/lxd/unix.socket and the snap

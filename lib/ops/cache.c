@@ -303,7 +303,7 @@ empty_in_place(struct sb_incus *c, const char *kind, struct sb_error **err)
 	if (!pool)
 		return -1;
 	if (!root)
-		root = "/var/lib/incus";
+		root = SB_INCUS_DEFAULT_DIR;
 	if (asprintf(&dir, "%s/storage-pools/%s/custom/default_" SB_CACHE_VOLUME
 		     "%s", root, pool, kind) < 0)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
