@@ -3,8 +3,8 @@
  * variable read in several places is read once.  Unset and empty are the
  * same: NULL.  Values are copies; later setenv calls do not change them.
  *
- * For users (documented in sandbox(1), sandbox-start(1), sandbox-setup(1),
- * README.md):
+ * For users (in sandbox(1), sandbox-start(1), sandbox-setup(1) and
+ * README.md; INCUS_DIR and LXD_* as the incus and lxc clients read them):
  *   INCUS_SOCKET          the Incus socket, taken as given
  *   INCUS_DIR             the daemon's directory: its unix.socket, and the
  *                         storage pools the cache volumes are emptied in
