@@ -71,10 +71,10 @@ summary(const struct sb_start_opts *o, const struct sb_start_result *r)
 	if (r->repo)
 		printf("  repo     %s%s%s\n", r->repo, r->branch ? " @" : "",
 		       r->branch ? r->branch : "");
-	printf("  ssh      ssh -p %d ubuntu@localhost\n", ssh);
+	printf("  ssh      ssh -p %d " SB_USER "@localhost\n", ssh);
 	printf("  VS Code  sandbox %s --ssh-config >> ~/.ssh/config, then\n"
 	       "           code --remote ssh-remote+sandbox-%s "
-	       "/workspace/project\n", o->name, o->name);
+	       SB_WORKSPACE "\n", o->name, o->name);
 	printf("  app      http://localhost:%d  (port %d inside)\n",
 	       SB_APP_BASE + r->slot, SB_APP_PORT);
 	printf("  alt      http://localhost:%d  (port %d inside)\n",

@@ -27,7 +27,8 @@ static const char usage[] =
 	"       sandbox NAME... --cmd CMD [--parallel N]\n"
 	"       sandbox NAME... --ssh-config [--jump HOST]\n"
 	"\n"
-	"Open a login shell as ubuntu in /workspace/project of sandbox NAME.\n"
+	"Open a login shell as " SB_USER " in " SB_WORKSPACE
+	" of sandbox NAME.\n"
 	"Several names open a tmux session with one pane per sandbox.\n"
 	"\n"
 	"  --claude        run claude --dangerously-skip-permissions\n"

@@ -4,6 +4,10 @@
 
 #include <stddef.h>
 
+/* A number macro as a string literal: SB_STR(SB_USER_UID) is "1000". */
+#define SB_STR(x) SB_STR_(x)
+#define SB_STR_(x) #x
+
 /* A printable, one-line, bounded copy of s[0..len) for an error message:
  * control and non-ASCII bytes become \xNN, and past max input bytes the
  * rest is "...".  out holds at least max * 4 + 8 bytes. */

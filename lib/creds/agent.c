@@ -29,6 +29,7 @@
 #include "core/buf.h"
 #include "core/cleanup.h"
 #include "sys/host.h"
+#include "sys/knobs.h"
 #include "model/sandbox.h"
 
 #define SSH_AGENTC_REQUEST_IDENTITIES 11
@@ -39,7 +40,7 @@
 const char *
 sb_agent_dir(void)
 {
-	const char *d = getenv("SANDBOX_AGENT_DIR");
+	const char *d = sb_knobs_get()->agent_dir;
 
 	return d && *d == '/' ? d : SB_AGENT_DIR;
 }

@@ -32,10 +32,8 @@
 #include "incus/files.h"
 #include "creds/github.h"
 #include "model/repo.h"
+#include "sys/knobs.h"
 
-#define GUEST_UID 1000
-#define GUEST_GID 1000
-#define GUEST_HOME "/home/ubuntu"
 #define TMPFILES_FILE "/etc/tmpfiles.d/sandbox-agent.conf"
 #define PROFILE_FILE "/etc/profile.d/sandbox-agent.sh"
 #define SSH_CONFIG_FILE "/etc/ssh/ssh_config.d/sandbox-github.conf"
@@ -184,6 +182,9 @@ fail:
 	return -1;
 }
 
+/* mapped_ids looks up one id in both maps. */
+_Static_assert(SB_USER_UID == SB_USER_GID, "the user's uid and gid differ");
+
 /* The host uid and gid that the container's uid/gid 1000 map to, from
  * the instance's idmap (volatile.idmap.current, or .next before its
  * first start): the agent runs as them. */
@@ -217,26 +218,28 @@ mapped_ids(json_object *inst, uid_t *uid, gid_t *gid, struct sb_error **err)
 				isu = json_object_get_boolean(v);
 			if (json_object_object_get_ex(e, "Isgid", &v))
 				isg = json_object_get_boolean(v);
-			if (host < 0 || ns < 0 || ns > 1000 ||
-			    1000 >= ns + range || host + 1000 - ns > 0x7fffffff)
+			if (host < 0 || ns < 0 || ns > SB_USER_UID ||
+			    SB_USER_UID >= ns + range ||
+			    host + SB_USER_UID - ns > 0x7fffffff)
 				continue;
 			/* Never host root: that would make the agent root's
 			 * and hand it to a privileged container's uid 0. */
-			if (host + 1000 - ns == 0)
+			if (host + SB_USER_UID - ns == 0)
 				continue;
 			if (isu && !have_u) {
-				*uid = (uid_t)(host + 1000 - ns);
+				*uid = (uid_t)(host + SB_USER_UID - ns);
 				have_u = 1;
 			}
 			if (isg && !have_g) {
-				*gid = (gid_t)(host + 1000 - ns);
+				*gid = (gid_t)(host + SB_USER_UID - ns);
 				have_g = 1;
 			}
 		}
 	}
 	if (!have_u || !have_g)
 		return sb_error_set(err, SB_E_FAIL, "no uid map for the "
-				    "container's uid 1000 (volatile.idmap."
+				    "container's uid " SB_STR(SB_USER_UID)
+				    " (volatile.idmap."
 				    "current): a privileged container cannot "
 				    "hold a deploy key safely");
 	return 0;
@@ -356,10 +359,10 @@ git_message(const struct sb_buf *e)
  * shell's parser. */
 static const char clone_script[] =
 	"set -e\n"
-	"git clone -- \"$SB_URL\" " SB_CREDS_WORKSPACE "\n"
-	"git config --global --add safe.directory " SB_CREDS_WORKSPACE "\n"
+	"git clone -- \"$SB_URL\" " SB_WORKSPACE "\n"
+	"git config --global --add safe.directory " SB_WORKSPACE "\n"
 	"if [ -n \"$SB_BRANCH\" ]; then\n"
-	"  cd " SB_CREDS_WORKSPACE "\n"
+	"  cd " SB_WORKSPACE "\n"
 	"  if git rev-parse -q --verify \"refs/remotes/origin/$SB_BRANCH\" "
 	">/dev/null; then\n"
 	"    git checkout -q \"$SB_BRANCH\" --\n"
@@ -377,7 +380,7 @@ clone_repo(struct sb_creds *cr, struct sb_incus *c, const char *instance,
 				      cr->branch ? cr->branch : "");
 	const char *argv[] = { "sh", "-c", clone_script, NULL };
 	const char *env[] = {
-		"HOME=" GUEST_HOME, "USER=ubuntu", "LOGNAME=ubuntu",
+		"HOME=" SB_USER_HOME, "USER=" SB_USER, "LOGNAME=" SB_USER,
 		"SSH_AUTH_SOCK=" SB_CREDS_GUEST_SOCK,
 		"GIT_SSH_COMMAND=ssh -o StrictHostKeyChecking=accept-new "
 		"-o BatchMode=yes",
@@ -389,8 +392,8 @@ clone_repo(struct sb_creds *cr, struct sb_incus *c, const char *instance,
 
 	if (!url || !br)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
-	if (sb_exec_recorded(c, instance, argv, env, GUEST_UID, GUEST_GID,
-			     GUEST_HOME, NULL, 0, &status, NULL, &errout,
+	if (sb_exec_recorded(c, instance, argv, env, SB_USER_UID, SB_USER_GID,
+			     SB_USER_HOME, NULL, 0, &status, NULL, &errout,
 			     err) < 0) {
 		sb_buf_release(&errout);
 		return sb_error_prefix(err, "cloning %s", cr->repo.ssh_url);
@@ -402,7 +405,7 @@ clone_repo(struct sb_creds *cr, struct sb_incus *c, const char *instance,
 	msg = git_message(&errout);
 	sb_buf_release(&errout);
 	sb_error_set(err, SB_E_FAIL, "cloning %s into %s failed: %s",
-		     cr->repo.ssh_url, SB_CREDS_WORKSPACE,
+		     cr->repo.ssh_url, SB_WORKSPACE,
 		     msg ? msg : "out of memory");
 	free(msg);
 	return -1;
@@ -416,12 +419,12 @@ static int
 github_ssh_override(struct sb_incus *c, const char *instance,
 		    struct sb_error **err)
 {
-	const char *v = getenv("SANDBOX_GITHUB_SSH");
+	const char *v = sb_knobs_get()->github_ssh;
 	_cleanup_free_ char *host = NULL, *text = NULL;
 	const char *colon;
 	long port = 22;
 
-	if (!v || !*v)
+	if (!v)
 		return 0;
 	colon = strrchr(v, ':');
 	host = colon ? strndup(v, (size_t)(colon - v)) : strdup(v);

@@ -85,6 +85,5 @@ long long sb_creds_key_id(const struct sb_creds *cr);
 #define SB_CREDS_DEVICE "ssh-agent"              /* the disk device */
 #define SB_CREDS_GUEST_SOCK "/run/ssh-agent.sock" /* inside: a symlink */
 #define SB_CREDS_GUEST_DIR "/var/lib/sandbox-agent" /* the shared dir */
-#define SB_CREDS_WORKSPACE "/workspace/project"
 
 #endif

@@ -9,9 +9,10 @@
 #define SB_WORKSPACE_H
 
 #include "core/buf.h"
+#include "model/sandbox.h"
 
-#define SB_WORKSPACE_HEAD "/workspace/project/.git/HEAD"
-#define SB_WORKSPACE_CONFIG "/workspace/project/.git/config"
+#define SB_WORKSPACE_HEAD SB_WORKSPACE "/.git/HEAD"
+#define SB_WORKSPACE_CONFIG SB_WORKSPACE "/.git/config"
 
 /* From the bytes of .git/HEAD and .git/config (either may be NULL: not
  * there): *slug "owner/repo" when origin is a GitHub URL, *branch the

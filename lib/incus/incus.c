@@ -18,6 +18,7 @@
 
 #include "core/cleanup.h"
 #include "sys/host.h"
+#include "sys/knobs.h"
 
 #define REPLY_MAX ((size_t)256 << 20)
 
@@ -37,9 +38,8 @@ curl_init_once(void)
 }
 
 static char *
-env_join(const char *var, const char *leaf)
+env_join(const char *v, const char *leaf)
 {
-	const char *v = getenv(var);
 	char *s = NULL;
 
 	if (!v || !*v)
@@ -56,31 +56,32 @@ sb_incus_find_socket(void)
 {
 	static const char *const fixed[] = {
 		"/run/incus/unix.socket",
-		"/var/lib/incus/unix.socket",
+		SB_INCUS_DEFAULT_DIR "/unix.socket",
 		NULL, /* LXD's environment goes here */
 		"/var/lib/lxd/unix.socket",
 		"/var/snap/lxd/common/lxd/unix.socket",
 	};
+	const struct sb_knobs *k = sb_knobs_get();
 	char *s;
 	struct stat st;
 
 	/* An explicit override is taken as given, existing or not. */
-	if ((s = env_join("INCUS_SOCKET", NULL)))
+	if ((s = env_join(k->incus_socket, NULL)))
 		return s;
-	if ((s = env_join("INCUS_DIR", "unix.socket")))
+	if ((s = env_join(k->incus_dir, "unix.socket")))
 		return s;
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
 		if (!fixed[i]) {
-			if ((s = env_join("LXD_SOCKET", NULL)))
+			if ((s = env_join(k->lxd_socket, NULL)))
 				return s;
-			if ((s = env_join("LXD_DIR", "unix.socket")))
+			if ((s = env_join(k->lxd_dir, "unix.socket")))
 				return s;
 			continue;
 		}
 		if (stat(fixed[i], &st) == 0 && S_ISSOCK(st.st_mode))
 			return strdup(fixed[i]);
 	}
-	return strdup("/var/lib/incus/unix.socket");
+	return strdup(SB_INCUS_DEFAULT_DIR "/unix.socket");
 }
 
 struct sb_incus *
@@ -665,6 +666,6 @@ sb_incus_dir(const struct sb_incus *c)
 	const char *slash = sock ? strrchr(sock, '/') : NULL;
 
 	if (!slash || strncmp(sock, "/run/", 5) == 0)
-		return strdup("/var/lib/incus");
+		return strdup(SB_INCUS_DEFAULT_DIR);
 	return strndup(sock, (size_t)(slash - sock));
 }

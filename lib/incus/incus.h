@@ -37,6 +37,10 @@ struct sb_incus;
 #define SB_INCUS_LONG_MS (3L * 3600 * 1000)
 #define SB_INCUS_STALL_S 120L
 
+/* The daemon's directory when INCUS_DIR is not set: its unix.socket and
+ * storage-pools/ are there. */
+#define SB_INCUS_DEFAULT_DIR "/var/lib/incus"
+
 /* Finds the socket: $INCUS_SOCKET, $INCUS_DIR/unix.socket,
  * /run/incus/unix.socket, /var/lib/incus/unix.socket, then LXD's
  * $LXD_SOCKET, $LXD_DIR/unix.socket, /var/lib/lxd/unix.socket and the snap
@@ -46,7 +50,8 @@ char *sb_incus_find_socket(void);
 
 /* Opens a connection (no request is made yet).  socket NULL: discover. */
 struct sb_incus *sb_incus_open(const char *socket, struct sb_error **err);
-/* A second connection to the same endpoint, for another thread. */
+/* A second connection to the same endpoint, for another thread or a
+ * forked child. */
 struct sb_incus *sb_incus_dup(const struct sb_incus *c, struct sb_error **err);
 void sb_incus_free(struct sb_incus *c);
 SB_DEFINE_CLEANUP(struct sb_incus *, sb_incus_free)

@@ -12,6 +12,7 @@
 
 #include "core/buf.h"
 #include "core/cleanup.h"
+#include "sys/knobs.h"
 
 #define SOURCES_FILE_MAX ((size_t)4 << 20)
 
@@ -310,7 +311,7 @@ byname(const struct dirent **a, const struct dirent **b)
 char *
 sb_aptsrc_mirror(const char *suite, struct sb_error **err)
 {
-	const char *root = getenv("SANDBOX_APT_ROOT");
+	const char *root = sb_knobs_get()->apt_root;
 	_cleanup_free_ char *path = NULL;
 	struct dirent **ents = NULL;
 	char *uri = NULL;
@@ -320,7 +321,7 @@ sb_aptsrc_mirror(const char *suite, struct sb_error **err)
 		sb_error_set(err, SB_E_USAGE, "no suite given for the mirror");
 		return NULL;
 	}
-	if (!root || !*root)
+	if (!root)
 		root = "/etc/apt";
 	if (asprintf(&path, "%s/sources.list", root) < 0) {
 		path = NULL;

@@ -21,6 +21,16 @@
 #define SB_PROFILE "sandbox"
 #define SB_POOL "sandbox"
 
+/* The user inside every sandbox (stacks/base.sh makes it): sessions log in
+ * as it, it owns its home and the workspace, and the clone and the deploy
+ * key's agent run as its ids. */
+#define SB_USER "ubuntu"
+#define SB_USER_UID 1000
+#define SB_USER_GID 1000
+#define SB_USER_HOME "/home/" SB_USER
+/* Where the repository is cloned and every session starts. */
+#define SB_WORKSPACE "/workspace/project"
+
 #define SB_NAME_MAX 57 /* "agent-" + NAME within Incus's 63 */
 #define SB_SLOT_MIN 1
 #define SB_SLOT_MAX 99

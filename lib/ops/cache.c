@@ -8,8 +8,10 @@
 
 #include "core/buf.h"
 #include "core/cleanup.h"
+#include "core/text.h"
 #include "incus/files.h"
 #include "sys/host.h"
+#include "sys/knobs.h"
 #include "model/sandbox.h"
 #include "ops/setup.h"
 
@@ -104,8 +106,10 @@ make_volume(struct sb_incus *c, const char *kind, struct sb_error **err)
 	json_object_object_add(body, "type", json_object_new_string("custom"));
 	json_object_object_add(body, "content_type",
 			       json_object_new_string("filesystem"));
-	json_object_object_add(cfg, "initial.uid", json_object_new_string("1000"));
-	json_object_object_add(cfg, "initial.gid", json_object_new_string("1000"));
+	json_object_object_add(cfg, "initial.uid",
+			       json_object_new_string(SB_STR(SB_USER_UID)));
+	json_object_object_add(cfg, "initial.gid",
+			       json_object_new_string(SB_STR(SB_USER_GID)));
 	json_object_object_add(cfg, "initial.mode", json_object_new_string("0755"));
 	json_object_object_add(body, "config", cfg);
 	json_object_object_add(body, "description", json_object_new_string(
@@ -237,18 +241,19 @@ sb_cache_inject(struct sb_incus *c, const char *instance,
 		ret = -1;
 	sb_buf_release(&prof);
 	if (ret < 0 ||
-	    sb_file_mkdir(c, instance, "/home/ubuntu/.cargo", 1000, 1000, 0755,
-			  err) < 0)
+	    sb_file_mkdir(c, instance, SB_USER_HOME "/.cargo", SB_USER_UID,
+			  SB_USER_GID, 0755, err) < 0)
 		return -1;
 	for (size_t i = 0; i < 2; i++) {
 		char target[96], link[96];
 
 		snprintf(target, sizeof(target), SB_CACHE_MOUNT "/cargo/%s",
 			 cargo[i]);
-		snprintf(link, sizeof(link), "/home/ubuntu/.cargo/%s", cargo[i]);
+		snprintf(link, sizeof(link), SB_USER_HOME "/.cargo/%s",
+			 cargo[i]);
 		/* The target first: cargo refuses a link to nothing. */
-		if (sb_file_mkdir(c, instance, target, 1000, 1000, 0755,
-				  err) < 0 ||
+		if (sb_file_mkdir(c, instance, target, SB_USER_UID,
+				  SB_USER_GID, 0755, err) < 0 ||
 		    sb_file_symlink(c, instance, link, target, err) < 0)
 			return -1;
 	}
@@ -291,14 +296,14 @@ empty_in_place(struct sb_incus *c, const char *kind, struct sb_error **err)
 {
 	_cleanup_free_ char *pool = sb_setup_pool_of_profile(c, err);
 	_cleanup_free_ char *dir = NULL;
-	const char *root = getenv("INCUS_DIR");
+	const char *root = sb_knobs_get()->incus_dir;
 	struct stat st;
 	int r;
 
 	if (!pool)
 		return -1;
-	if (!root || !*root)
-		root = "/var/lib/incus";
+	if (!root)
+		root = SB_INCUS_DEFAULT_DIR;
 	if (asprintf(&dir, "%s/storage-pools/%s/custom/default_" SB_CACHE_VOLUME
 		     "%s", root, pool, kind) < 0)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");

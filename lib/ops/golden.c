@@ -18,6 +18,7 @@
 #include "incus/exec.h"
 #include "incus/files.h"
 #include "sys/host.h"
+#include "sys/knobs.h"
 #include "incus/instance.h"
 #include "model/sandbox.h"
 #include "ops/setup.h"
@@ -38,7 +39,7 @@ sb_golden_log_path(const char *stack)
 const char *
 sb_golden_prefix(void)
 {
-	const char *p = getenv("SANDBOX_GOLDEN_PREFIX");
+	const char *p = sb_knobs_get()->golden_prefix;
 	size_t n;
 
 	/* Only a short label, so that prefix + stack stays an instance name
@@ -380,7 +381,7 @@ image_server_source(const char *base, json_object *src,
 		    struct sb_error **err)
 {
 	const char *alias = strchr(base, ':');
-	const char *env = getenv("SANDBOX_IMAGE_SERVER");
+	const char *env = sb_knobs_get()->image_server;
 	_cleanup_free_ char *remote = NULL, *url = NULL;
 	struct sb_buf out = { 0 };
 
@@ -390,7 +391,7 @@ image_server_source(const char *base, json_object *src,
 				    "e.g. images:debian/12", base);
 	remote = strndup(base, (size_t)(alias - base));
 	alias++;
-	if (env && *env && strcmp(remote, "images") == 0) {
+	if (env && strcmp(remote, "images") == 0) {
 		url = strdup(env);
 	} else {
 		const char *argv[] = { "incus", "remote", "list", "--format",

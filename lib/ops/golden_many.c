@@ -31,7 +31,7 @@ spawn_build(struct sb_incus *c, const char *stack,
 	pid = fork();
 	if (pid == 0) {
 		struct sb_error *e = NULL;
-		struct sb_incus *cc = sb_incus_open(sb_incus_socket(c), &e);
+		struct sb_incus *cc = sb_incus_dup(c, &e);
 		int built = 0;
 
 		close(p[0]);

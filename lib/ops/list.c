@@ -107,7 +107,7 @@ check_one(struct sb_incus *c, const char *dir, struct sb_list_row *r)
 	r->docker = strdup(running == 1 ? "running" :
 			   running < 0 || installed < 0 ? UNKNOWN :
 			   installed ? "stopped" : "none");
-	claude = has_file(&src, "/home/ubuntu/.claude/.credentials.json");
+	claude = has_file(&src, SB_USER_HOME "/.claude/.credentials.json");
 	r->claude = strdup(claude < 0 ? UNKNOWN : claude ? "yes" : "no");
 	if (workspace(&src, r) < 0) {
 		free(r->slug);

@@ -11,6 +11,7 @@
 #include "incus/instance.h"
 #include "ops/lifecycle.h"
 #include "model/sandbox.h"
+#include "sys/knobs.h"
 
 int
 sb_nuke_targets(struct sb_incus *c, char ***names, size_t *n,
@@ -18,7 +19,7 @@ sb_nuke_targets(struct sb_incus *c, char ***names, size_t *n,
 {
 	_cleanup_json_ json_object *arr = sb_incus_get(c, "/1.0/instances",
 						       NULL, err);
-	const char *only = getenv("SANDBOX_NUKE_ONLY");
+	const char *only = sb_knobs_get()->nuke_only;
 	char **v;
 	size_t k = 0;
 
@@ -52,10 +53,10 @@ sb_nuke_targets(struct sb_incus *c, char ***names, size_t *n,
 int
 sb_nuke_caches(struct sb_incus *c, int *removed, struct sb_error **err)
 {
-	const char *only = getenv("SANDBOX_NUKE_ONLY");
+	const char *only = sb_knobs_get()->nuke_only;
 
 	*removed = 0;
-	if (only && *only)
+	if (only)
 		return 0;
 	return sb_cache_remove_all(c, removed, err);
 }

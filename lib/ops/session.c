@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/text.h"
+#include "creds/creds.h"
 
 /* ---- arguments ---- */
 
@@ -159,15 +161,16 @@ sb_session_prepare(struct sb_session_cmd *sc, int mode, const char *cmd,
 	if (spec->interactive) {
 		sc->argv[k++] = "/bin/sh";
 		sc->argv[k++] = "-c";
-		sc->argv[k++] = "t=$(tty 2>/dev/null) && chown " SB_SESSION_USER
-				" \"$t\" 2>/dev/null; exec setpriv --reuid=1000 "
-				"--regid=1000 --init-groups -- \"$@\"";
+		sc->argv[k++] = "t=$(tty 2>/dev/null) && chown " SB_USER
+				" \"$t\" 2>/dev/null; exec setpriv --reuid="
+				SB_STR(SB_USER_UID) " --regid="
+				SB_STR(SB_USER_GID) " --init-groups -- \"$@\"";
 		sc->argv[k++] = "sh";
 	} else {
 		/* No pty to hand over: skip the shell (a few ms per call). */
 		sc->argv[k++] = "setpriv";
-		sc->argv[k++] = "--reuid=1000";
-		sc->argv[k++] = "--regid=1000";
+		sc->argv[k++] = "--reuid=" SB_STR(SB_USER_UID);
+		sc->argv[k++] = "--regid=" SB_STR(SB_USER_GID);
 		sc->argv[k++] = "--init-groups";
 		sc->argv[k++] = "--";
 	}
@@ -179,11 +182,11 @@ sb_session_prepare(struct sb_session_cmd *sc, int mode, const char *cmd,
 							    cmd;
 	}
 	k = 0;
-	sc->envbuf[k++] = strdup("HOME=" SB_SESSION_HOME);
-	sc->envbuf[k++] = strdup("USER=" SB_SESSION_USER);
-	sc->envbuf[k++] = strdup("LOGNAME=" SB_SESSION_USER);
+	sc->envbuf[k++] = strdup("HOME=" SB_USER_HOME);
+	sc->envbuf[k++] = strdup("USER=" SB_USER);
+	sc->envbuf[k++] = strdup("LOGNAME=" SB_USER);
 	sc->envbuf[k++] = strdup("SHELL=/bin/bash");
-	sc->envbuf[k++] = strdup("SSH_AUTH_SOCK=" SB_SESSION_AGENT);
+	sc->envbuf[k++] = strdup("SSH_AUTH_SOCK=" SB_CREDS_GUEST_SOCK);
 	if (asprintf(&sc->envbuf[k], "TERM=%s",
 		     term && *term ? term : "xterm-256color") >= 0)
 		k++;
@@ -197,7 +200,7 @@ sb_session_prepare(struct sb_session_cmd *sc, int mode, const char *cmd,
 	spec->env = sc->env;
 	spec->uid = 0;
 	spec->gid = 0;
-	spec->cwd = SB_SESSION_CWD;
+	spec->cwd = SB_WORKSPACE;
 }
 
 void
@@ -419,7 +422,7 @@ sb_session_ssh_config(const struct sb_sandbox *s, const char *identity,
 	sb_buf_appendf(&b, "Host sandbox-%s\n", s->name);
 	sb_buf_appendf(&b, "  HostName localhost\n");
 	sb_buf_appendf(&b, "  Port %d\n", port);
-	sb_buf_appendf(&b, "  User %s\n", SB_SESSION_USER);
+	sb_buf_appendf(&b, "  User %s\n", SB_USER);
 	if (identity)
 		sb_buf_appendf(&b, "  IdentityFile %s\n", identity);
 	if (jump)

@@ -14,11 +14,6 @@
 #include "incus/incus.h"
 #include "model/sandbox.h"
 
-#define SB_SESSION_UID 1000
-#define SB_SESSION_USER "ubuntu"
-#define SB_SESSION_HOME "/home/ubuntu"
-#define SB_SESSION_CWD "/workspace/project"
-#define SB_SESSION_AGENT "/run/ssh-agent.sock"
 #define SB_CLAUDE_COMMAND "claude --dangerously-skip-permissions"
 #define SB_PARALLEL_MAX 64
 

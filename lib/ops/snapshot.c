@@ -20,6 +20,7 @@
 #include "net/egress.h"
 #include "incus/instance.h"
 #include "model/sandbox.h"
+#include "sys/knobs.h"
 
 /* taking: the undo prefix is refused too (restore and delete accept it,
  * to let a user finish what a failed restore left). */
@@ -280,7 +281,7 @@ roll(struct sb_incus *c, const char *name, const char *inst,
      const char *snap, json_object *saved, int run, int inject,
      char **warning, struct sb_error **err)
 {
-	const char *at = getenv("SANDBOX_FAIL_AT");
+	const char *at = sb_knobs_get()->fail_at;
 	_cleanup_free_ char *p = NULL, *ip = NULL;
 	_cleanup_json_ json_object *body = json_object_new_object();
 	_cleanup_json_ json_object *r = NULL;

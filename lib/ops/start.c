@@ -25,6 +25,7 @@
 #include "ops/cache.h"
 #include "ops/golden.h"
 #include "sys/host.h"
+#include "sys/knobs.h"
 #include "incus/instance.h"
 #include "model/sandbox.h"
 #include "ops/setup.h"
@@ -34,7 +35,7 @@
 static int
 fault(const char *step, struct sb_error **err)
 {
-	const char *at = getenv("SANDBOX_FAIL_AT");
+	const char *at = sb_knobs_get()->fail_at;
 
 	/* Between steps is also where Ctrl-C takes effect. */
 	if (sb_host_check_interrupt(err) < 0)
@@ -145,13 +146,13 @@ inject_files(struct sb_incus *c, const char *inst, const struct sb_env *env,
 	if (found) {
 		if (key.data[key.len - 1] != '\n')
 			sb_buf_append(&key, "\n", 1);
-		ret = sb_file_mkdir(c, inst, "/home/ubuntu/.ssh", 1000, 1000,
-				    0700, err);
+		ret = sb_file_mkdir(c, inst, SB_USER_HOME "/.ssh", SB_USER_UID,
+				    SB_USER_GID, 0700, err);
 		if (ret == 0)
 			ret = sb_file_push(c, inst,
-					   "/home/ubuntu/.ssh/authorized_keys",
-					   key.data, key.len, 1000, 1000, 0600,
-					   err);
+					   SB_USER_HOME "/.ssh/authorized_keys",
+					   key.data, key.len, SB_USER_UID,
+					   SB_USER_GID, 0600, err);
 		if (ret == 0)
 			ret = sb_file_mkdir(c, inst, "/root/.ssh", 0, 0, 0700,
 					    err);
@@ -177,8 +178,8 @@ inject_files(struct sb_incus *c, const char *inst, const struct sb_env *env,
 			return -1;
 	}
 	if (sb_file_mkdir(c, inst, "/workspace", 0, 0, 0755, err) < 0 ||
-	    sb_file_mkdir(c, inst, "/workspace/project", 1000, 1000, 0755,
-			  err) < 0)
+	    sb_file_mkdir(c, inst, SB_WORKSPACE, SB_USER_UID, SB_USER_GID,
+			  0755, err) < 0)
 		return -1;
 	return 0;
 }
@@ -338,6 +339,7 @@ create_body(const char *inst, const char *stack, int slot, const char *addr,
 	json_object *cfg = json_object_new_object();
 	json_object *devs = json_object_new_object();
 	json_object *profiles = json_object_new_array();
+	const char *profile = sb_knobs_get()->profile;
 	char golden[96], slotstr[8];
 
 	snprintf(golden, sizeof(golden), "%s%s/ready", sb_golden_prefix(),
@@ -350,8 +352,7 @@ create_body(const char *inst, const char *stack, int slot, const char *addr,
 	/* SANDBOX_PROFILE is for tests only (a profile whose root disk is on
 	 * a tiny pool, to fill it for real). */
 	json_object_array_add(profiles, json_object_new_string(
-		getenv("SANDBOX_PROFILE") && *getenv("SANDBOX_PROFILE") ?
-		getenv("SANDBOX_PROFILE") : SB_PROFILE));
+		profile ? profile : SB_PROFILE));
 	json_object_object_add(body, "profiles", profiles);
 	json_object_object_add(cfg, SB_KEY("slot"), json_object_new_string(slotstr));
 	json_object_object_add(cfg, SB_KEY("stack"), json_object_new_string(stack));
