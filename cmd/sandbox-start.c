@@ -73,8 +73,9 @@ summary(const struct sb_start_opts *o, const struct sb_start_result *r)
 		       r->branch ? r->branch : "");
 	printf("  ssh      ssh -p %d " SB_USER "@localhost\n", ssh);
 	printf("  VS Code  sandbox %s --ssh-config >> ~/.ssh/config, then\n"
-	       "           code --remote ssh-remote+sandbox-%s "
-	       SB_WORKSPACE "\n", o->name, o->name);
+	       "           code --remote ssh-remote+sandbox-%s " SB_WORKSPACE
+	       "\n",
+	       o->name, o->name);
 	printf("  app      http://localhost:%d  (port %d inside)\n",
 	       SB_APP_BASE + r->slot, SB_APP_PORT);
 	printf("  alt      http://localhost:%d  (port %d inside)\n",

@@ -237,11 +237,11 @@ mapped_ids(json_object *inst, uid_t *uid, gid_t *gid, struct sb_error **err)
 		}
 	}
 	if (!have_u || !have_g)
-		return sb_error_set(err, SB_E_FAIL, "no uid map for the "
-				    "container's uid " SB_STR(SB_USER_UID)
-				    " (volatile.idmap."
-				    "current): a privileged container cannot "
-				    "hold a deploy key safely");
+		return sb_error_set(err, SB_E_FAIL,
+				    "no uid map for the container's uid %d "
+				    "(volatile.idmap.current): a privileged "
+				    "container cannot hold a deploy key safely",
+				    SB_USER_UID);
 	return 0;
 }
 
@@ -380,11 +380,16 @@ clone_repo(struct sb_creds *cr, struct sb_incus *c, const char *instance,
 				      cr->branch ? cr->branch : "");
 	const char *argv[] = { "sh", "-c", clone_script, NULL };
 	const char *env[] = {
-		"HOME=" SB_USER_HOME, "USER=" SB_USER, "LOGNAME=" SB_USER,
+		"HOME=" SB_USER_HOME,
+		"USER=" SB_USER,
+		"LOGNAME=" SB_USER,
 		"SSH_AUTH_SOCK=" SB_CREDS_GUEST_SOCK,
 		"GIT_SSH_COMMAND=ssh -o StrictHostKeyChecking=accept-new "
 		"-o BatchMode=yes",
-		"GIT_TERMINAL_PROMPT=0", url, br, NULL,
+		"GIT_TERMINAL_PROMPT=0",
+		url,
+		br,
+		NULL,
 	};
 	struct sb_buf errout = { .max = 64 << 10 };
 	int status = -1;

@@ -12,6 +12,7 @@
 
 #include "core/cleanup.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "incus/incus.h"
 
 /* What sandbox-setup makes and every sandbox uses: the bridge, the
@@ -27,6 +28,9 @@
 #define SB_USER "ubuntu"
 #define SB_USER_UID 1000
 #define SB_USER_GID 1000
+/* The same ids as text, for command lines and Incus config values. */
+#define SB_USER_UID_TEXT SB_STR(SB_USER_UID)
+#define SB_USER_GID_TEXT SB_STR(SB_USER_GID)
 #define SB_USER_HOME "/home/" SB_USER
 /* Where the repository is cloned and every session starts. */
 #define SB_WORKSPACE "/workspace/project"

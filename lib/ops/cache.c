@@ -107,9 +107,9 @@ make_volume(struct sb_incus *c, const char *kind, struct sb_error **err)
 	json_object_object_add(body, "content_type",
 			       json_object_new_string("filesystem"));
 	json_object_object_add(cfg, "initial.uid",
-			       json_object_new_string(SB_STR(SB_USER_UID)));
+			       json_object_new_string(SB_USER_UID_TEXT));
 	json_object_object_add(cfg, "initial.gid",
-			       json_object_new_string(SB_STR(SB_USER_GID)));
+			       json_object_new_string(SB_USER_GID_TEXT));
 	json_object_object_add(cfg, "initial.mode", json_object_new_string("0755"));
 	json_object_object_add(body, "config", cfg);
 	json_object_object_add(body, "description", json_object_new_string(
@@ -240,9 +240,8 @@ sb_cache_inject(struct sb_incus *c, const char *instance,
 			 prof.data, prof.len, 0, 0, 0644, err) < 0)
 		ret = -1;
 	sb_buf_release(&prof);
-	if (ret < 0 ||
-	    sb_file_mkdir(c, instance, SB_USER_HOME "/.cargo", SB_USER_UID,
-			  SB_USER_GID, 0755, err) < 0)
+	if (ret < 0 || sb_file_mkdir(c, instance, SB_USER_HOME "/.cargo",
+				     SB_USER_UID, SB_USER_GID, 0755, err) < 0)
 		return -1;
 	for (size_t i = 0; i < 2; i++) {
 		char target[96], link[96];
@@ -252,8 +251,8 @@ sb_cache_inject(struct sb_incus *c, const char *instance,
 		snprintf(link, sizeof(link), SB_USER_HOME "/.cargo/%s",
 			 cargo[i]);
 		/* The target first: cargo refuses a link to nothing. */
-		if (sb_file_mkdir(c, instance, target, SB_USER_UID,
-				  SB_USER_GID, 0755, err) < 0 ||
+		if (sb_file_mkdir(c, instance, target, SB_USER_UID, SB_USER_GID,
+				  0755, err) < 0 ||
 		    sb_file_symlink(c, instance, link, target, err) < 0)
 			return -1;
 	}

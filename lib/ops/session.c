@@ -162,15 +162,16 @@ sb_session_prepare(struct sb_session_cmd *sc, int mode, const char *cmd,
 		sc->argv[k++] = "/bin/sh";
 		sc->argv[k++] = "-c";
 		sc->argv[k++] = "t=$(tty 2>/dev/null) && chown " SB_USER
-				" \"$t\" 2>/dev/null; exec setpriv --reuid="
-				SB_STR(SB_USER_UID) " --regid="
-				SB_STR(SB_USER_GID) " --init-groups -- \"$@\"";
+				" \"$t\" 2>/dev/null; "
+				"exec setpriv --reuid=" SB_USER_UID_TEXT
+				" --regid=" SB_USER_GID_TEXT
+				" --init-groups -- \"$@\"";
 		sc->argv[k++] = "sh";
 	} else {
 		/* No pty to hand over: skip the shell (a few ms per call). */
 		sc->argv[k++] = "setpriv";
-		sc->argv[k++] = "--reuid=" SB_STR(SB_USER_UID);
-		sc->argv[k++] = "--regid=" SB_STR(SB_USER_GID);
+		sc->argv[k++] = "--reuid=" SB_USER_UID_TEXT;
+		sc->argv[k++] = "--regid=" SB_USER_GID_TEXT;
 		sc->argv[k++] = "--init-groups";
 		sc->argv[k++] = "--";
 	}

@@ -178,8 +178,8 @@ inject_files(struct sb_incus *c, const char *inst, const struct sb_env *env,
 			return -1;
 	}
 	if (sb_file_mkdir(c, inst, "/workspace", 0, 0, 0755, err) < 0 ||
-	    sb_file_mkdir(c, inst, SB_WORKSPACE, SB_USER_UID, SB_USER_GID,
-			  0755, err) < 0)
+	    sb_file_mkdir(c, inst, SB_WORKSPACE, SB_USER_UID, SB_USER_GID, 0755,
+			  err) < 0)
 		return -1;
 	return 0;
 }
@@ -351,8 +351,9 @@ create_body(const char *inst, const char *stack, int slot, const char *addr,
 	json_object_object_add(body, "source", src);
 	/* SANDBOX_PROFILE is for tests only (a profile whose root disk is on
 	 * a tiny pool, to fill it for real). */
-	json_object_array_add(profiles, json_object_new_string(
-		profile ? profile : SB_PROFILE));
+	json_object_array_add(profiles,
+			      json_object_new_string(profile ? profile :
+							       SB_PROFILE));
 	json_object_object_add(body, "profiles", profiles);
 	json_object_object_add(cfg, SB_KEY("slot"), json_object_new_string(slotstr));
 	json_object_object_add(cfg, SB_KEY("stack"), json_object_new_string(stack));
