@@ -13,7 +13,7 @@
 #include "core/buf.h"
 #include "net/domains.h"
 
-#define MAX_INPUT 8192
+#define MAX_INPUT_BYTES 8192
 #define MAX_OPS 64
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -82,14 +82,14 @@ check_result(char **out, size_t n, const char *const *add, size_t nadd,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char buf[MAX_INPUT + 1];
+	char buf[MAX_INPUT_BYTES + 1];
 	const char *add[MAX_OPS], *rm[MAX_OPS];
 	size_t nadd = 0, nrm = 0, nout = 0;
 	struct sb_allowlist cur = { 0 };
 	struct sb_error *err = NULL;
 	char **out = NULL, *p, *ops;
 
-	if (size > MAX_INPUT)
+	if (size > MAX_INPUT_BYTES)
 		return 0;
 	memcpy(buf, data, size);
 	buf[size] = '\0';
