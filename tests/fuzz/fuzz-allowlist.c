@@ -8,7 +8,7 @@
 #include "../unit/allowlist_match.h"
 #include "core/buf.h"
 
-#define MAX_INPUT ((size_t)64 << 10)
+#define MAX_INPUT_BYTES ((size_t)64 << 10)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -22,7 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *nl;
 	size_t hl;
 
-	if (size > MAX_INPUT)
+	if (size > MAX_INPUT_BYTES)
 		return 0;
 	if (sb_allowlist_parse(&al, (const char *)data, size, "fuzz",
 			       &err) < 0) {

@@ -6,7 +6,7 @@
 
 #include "model/aptsrc.h"
 
-#define MAX_INPUT ((size_t)64 << 10)
+#define MAX_INPUT_BYTES ((size_t)64 << 10)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,7 +20,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *uri = NULL;
 	int deb822;
 
-	if (size < 1 || size > MAX_INPUT)
+	if (size < 1 || size > MAX_INPUT_BYTES)
 		return 0;
 	deb822 = data[0] & 1;
 	text = (const char *)data + 1;

@@ -6,7 +6,7 @@
 
 #include "model/envfile.h"
 
-#define MAX_INPUT ((size_t)64 << 10)
+#define MAX_INPUT_BYTES ((size_t)64 << 10)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -33,7 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sb_error *err = NULL;
 	char *s;
 
-	if (size > MAX_INPUT)
+	if (size > MAX_INPUT_BYTES)
 		return 0;
 	if (sb_env_parse(&env, (const char *)data, size, "fuzz", &err) == 0)
 		check(&env);

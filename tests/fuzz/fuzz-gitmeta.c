@@ -10,7 +10,7 @@
 #include "model/gitmeta.h"
 #include "creds/workspace.h"
 
-#define MAX_INPUT SB_GITMETA_CONFIG_MAX
+#define MAX_INPUT_BYTES SB_GITMETA_CONFIG_MAX
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,7 +34,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *br, *url, *slug = NULL, *branch = NULL;
 	struct sb_buf head = { 0 }, cfg = { 0 };
 
-	if (size > MAX_INPUT || !in) {
+	if (size > MAX_INPUT_BYTES || !in) {
 		free(in);
 		return 0;
 	}

@@ -9,7 +9,7 @@
 #include "incus/incus.h"
 #include "model/sandbox.h"
 
-#define MAX_INPUT ((size_t)64 << 10)
+#define MAX_INPUT_BYTES ((size_t)64 << 10)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -40,7 +40,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_tokener *t;
 	json_object *o;
 
-	if (size > MAX_INPUT)
+	if (size > MAX_INPUT_BYTES)
 		return 0;
 	if (sb_incus_error_from_reply((const char *)data, size,
 				      statuses[size % 6], &err) != -1 ||

@@ -6,7 +6,7 @@
 
 #include "model/repo.h"
 
-#define MAX_INPUT 4096
+#define MAX_INPUT_BYTES 4096
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -24,12 +24,12 @@ same_back(const char *url, const struct sb_repo *r)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char in[MAX_INPUT + 1];
+	char in[MAX_INPUT_BYTES + 1];
 	struct sb_repo r;
 	struct sb_error *err = NULL;
 	char *slug;
 
-	if (size > MAX_INPUT)
+	if (size > MAX_INPUT_BYTES)
 		return 0;
 	memcpy(in, data, size);
 	in[size] = '\0';

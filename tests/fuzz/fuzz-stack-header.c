@@ -7,7 +7,7 @@
 #include "model/sandbox.h"
 #include "model/stack.h"
 
-#define MAX_INPUT ((size_t)16 << 10)
+#define MAX_INPUT_BYTES ((size_t)16 << 10)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -18,7 +18,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *parent = NULL;
 	int r;
 
-	if (size > MAX_INPUT)
+	if (size > MAX_INPUT_BYTES)
 		return 0;
 	r = sb_stack_parse_header((const char *)data, size, &parent, &err);
 	if (r < 0 && (parent || !err))

@@ -9,7 +9,7 @@
 
 #include "incus/ws.h"
 
-#define MAX_INPUT (1 << 20)
+#define MAX_INPUT_BYTES (1 << 20)
 
 struct mem {
 	const uint8_t *p;
@@ -50,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sb_ws_io io = { mem_send, mem_recv, NULL, &m, -1 };
 	struct sb_ws *ws;
 
-	if (size < 1 || size > MAX_INPUT)
+	if (size < 1 || size > MAX_INPUT_BYTES)
 		return 0;
 	buf = malloc(size);
 	if (!buf)
