@@ -72,15 +72,6 @@ sb_github_keys_page(const char *slug)
 
 /* ---- the token ---- */
 
-static void
-wipe_free(char *s)
-{
-	if (!s)
-		return;
-	explicit_bzero(s, strlen(s));
-	free(s);
-}
-
 /* Trims surrounding whitespace; refuses anything that could break out of
  * an HTTP header. */
 static char *
@@ -199,7 +190,7 @@ sb_github_free(struct sb_github *g)
 {
 	if (!g)
 		return;
-	wipe_free(g->token);
+	sb_text_wipe(g->token);
 	free(g->base);
 	free(g);
 }
@@ -327,7 +318,7 @@ request(struct sb_github *g, const char *method, const char *path,
 	if (asprintf(&auth, "Authorization: Bearer %s", g->token) < 0)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
 	hl = curl_slist_append(hl, auth);
-	wipe_free(auth);
+	sb_text_wipe(auth);
 	hl = curl_slist_append(hl, "Accept: application/vnd.github+json");
 	hl = curl_slist_append(hl, "X-GitHub-Api-Version: 2022-11-28");
 	hl = curl_slist_append(hl, "Content-Type: application/json");

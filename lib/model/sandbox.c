@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/cleanup.h"
+#include "core/text.h"
 
 static char *
 dup_member(json_object *o, const char *key)
@@ -221,9 +222,7 @@ sb_sandbox_free(struct sb_sandbox *s)
 	free(s->profile_net);
 	free(s->pool);
 	free(s->creating);
-	if (s->env_json)
-		explicit_bzero(s->env_json, strlen(s->env_json));
-	free(s->env_json);
+	sb_text_wipe(s->env_json);
 	free(s);
 }
 

@@ -23,6 +23,7 @@
 #include "model/sandbox.h"
 #include "ops/setup.h"
 #include "model/stack.h"
+#include "core/text.h"
 
 #define BUILD_DIR SB_STATE_DIR "/build"
 
@@ -54,11 +55,7 @@ sb_golden_prefix(void)
 static char *
 golden_name(const char *stack)
 {
-	char *s;
-
-	if (asprintf(&s, "%s%s", sb_golden_prefix(), stack) < 0)
-		return NULL;
-	return s;
+	return sb_text_fmt("%s%s", sb_golden_prefix(), stack);
 }
 
 int

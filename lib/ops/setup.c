@@ -14,6 +14,7 @@
 
 #include "model/address.h"
 #include "core/cleanup.h"
+#include "core/text.h"
 #include "sys/host.h"
 
 void
@@ -24,8 +25,7 @@ sb_setup_report_add(struct sb_setup_report *rep, int changed,
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	s = sb_text_vfmt(fmt, ap);
 	va_end(ap);
 	if (changed)
 		rep->changed = 1;

@@ -30,6 +30,7 @@
 #include "model/sandbox.h"
 #include "ops/setup.h"
 #include "sys/userfile.h"
+#include "core/text.h"
 
 /* Tests make a named step fail to prove the undo path (SANDBOX_FAIL_AT). */
 static int
@@ -953,7 +954,7 @@ sb_start(struct sb_incus *c, const struct sb_start_opts *o,
 	}
 	sb_sandbox_free(s);
 	sb_env_release(&env);
-	sb_envstore_wipe(keep);
+	sb_text_wipe(keep);
 	return ret;
 }
 
