@@ -312,24 +312,13 @@ sb_env_render_profile(const struct sb_env *env)
 
 	r = sb_buf_append(&b, header, sizeof(header) - 1);
 	for (size_t i = 0; r == 0 && i < env->n; i++) {
-		const char *v = env->values[i];
-
 		/* Keys are checked on the way in; a struct filled by hand
 		 * with a bad key must still not inject shell. */
 		if (!sb_env_key_valid(env->keys[i], strlen(env->keys[i])))
 			continue;
-		r |= sb_buf_appendf(&b, "export %s='", env->keys[i]);
-		while (r == 0 && *v) {
-			size_t n = strcspn(v, "'");
-
-			r |= sb_buf_append(&b, v, n);
-			v += n;
-			if (*v == '\'') {
-				r |= sb_buf_append(&b, "'\\''", 4);
-				v++;
-			}
-		}
-		r |= sb_buf_append(&b, "'\n", 2);
+		r |= sb_buf_appendf(&b, "export %s=", env->keys[i]);
+		r |= sb_buf_append_shquote(&b, env->values[i]);
+		r |= sb_buf_append(&b, "\n", 1);
 	}
 	if (r) {
 		sb_buf_wipe(&b);
