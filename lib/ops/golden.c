@@ -310,10 +310,8 @@ ensure_base_image(struct sb_incus *c, const struct sb_golden_opts *o,
 	m = sb_incus_get(c, path, NULL, &e);
 	if (m)
 		return 0;
-	if (!sb_error_is(e, SB_E_NOTFOUND)) {
-		sb_error_pass(err, &e);
-		return -1;
-	}
+	if (!sb_error_is(e, SB_E_NOTFOUND))
+		return sb_error_pass(err, &e);
 	mirror = pick_mirror(o, codename, err);
 	if (!mirror)
 		return -1;
