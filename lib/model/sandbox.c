@@ -20,12 +20,7 @@ dup_member(json_object *o, const char *key)
 static json_object *
 obj_member(json_object *o, const char *key)
 {
-	json_object *v;
-
-	if (!o || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_object))
-		return NULL;
-	return v;
+	return sb_json_member(o, key, json_type_object);
 }
 
 /* Extra port devices are named port-PORT-PROTO (PROTO tcp or udp). */
