@@ -14,6 +14,7 @@
 #include "model/gitmeta.h"
 #include "sys/rootfs.h"
 #include "tap.h"
+#include "testutil.h"
 #include "creds/workspace.h"
 
 static char top[] = "/tmp/sb-rootfs-XXXXXX";
@@ -22,15 +23,7 @@ static char host[4200], root[4200];
 static void
 put(const char *rel, const char *text)
 {
-	char p[4400];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	f = fopen(p, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
+	tu_write_file(root, rel, text, 0644);
 }
 
 static void

@@ -9,6 +9,7 @@
 #include "ops/panes.h"
 #include "ops/session.h"
 #include "tap.h"
+#include "testutil.h"
 
 /* Table rows leave trailing fields zero on purpose. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -228,13 +229,10 @@ ssh_config(void)
 static void
 touch(const char *dir, const char *name)
 {
-	char p[512];
-	FILE *f;
+	char rel[64];
 
-	snprintf(p, sizeof(p), "%s/.ssh/%s", dir, name);
-	f = fopen(p, "w");
-	if (f)
-		fclose(f);
+	snprintf(rel, sizeof(rel), ".ssh/%s", name);
+	tu_write_file(dir, rel, "", 0644);
 }
 
 static void
