@@ -105,9 +105,10 @@ reads(int rfd)
 	      b.len == 6 && strcmp(b.data, "hello\n") == 0, "plain file");
 	sb_buf_release(&b);
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		int want = refused[i].errno_want;
+
 		CHECK(sb_rootfs_read(rfd, refused[i].path, refused[i].max,
-				     &b) < 0 &&
-		      (!refused[i].errno_want || errno == refused[i].errno_want),
+				     &b) < 0 && (!want || errno == want),
 		      "%s", refused[i].what);
 		sb_buf_release(&b);
 	}
