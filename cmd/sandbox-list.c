@@ -173,9 +173,9 @@ main(int argc, char **argv)
 	sb_cli_init(argv[0]);
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
-		case SB_OPT_JSON: fmt = SB_FMT_JSON; break;
+		case SB_OPT_JSON:
 		case SB_OPT_FORMAT:
-			if (sb_format_parse(optarg, &fmt, &err) < 0)
+			if (sb_format_option(opt, optarg, &fmt, NULL, &err) < 0)
 				return sb_cli_exit(err);
 			break;
 		case OPT_NOHEALTH: health = 0; break;

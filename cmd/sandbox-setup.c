@@ -312,11 +312,11 @@ main(int argc, char **argv)
 		case OPT_POOLSIZE: so.pool_size = optarg; break;
 		case 'q': quiet = 1; break;
 		case SB_OPT_FORMAT:
-			fmt_given = 1;
-			if (sb_format_parse(optarg, &fmt, &err) < 0)
+		case SB_OPT_JSON:
+			if (sb_format_option(opt, optarg, &fmt, &fmt_given,
+					     &err) < 0)
 				return sb_cli_exit(err);
 			break;
-		case SB_OPT_JSON: fmt_given = 1; fmt = SB_FMT_JSON; break;
 		default: return sb_cli_common(opt, usage);
 		}
 	}

@@ -120,11 +120,11 @@ main(int argc, char **argv)
 		case OPT_RESTORE: restore = optarg; break;
 		case OPT_DELETE: del = optarg; break;
 		case OPT_NOSIZE: sizes = 0; break;
-		case SB_OPT_JSON: fmt = SB_FMT_JSON; fmt_given = 1; break;
+		case SB_OPT_JSON:
 		case SB_OPT_FORMAT:
-			if (sb_format_parse(optarg, &fmt, &err) < 0)
+			if (sb_format_option(opt, optarg, &fmt, &fmt_given,
+					     &err) < 0)
 				return sb_cli_exit(err);
-			fmt_given = 1;
 			break;
 		case 'q': quiet = 1; break;
 		default: return sb_cli_common(opt, usage);

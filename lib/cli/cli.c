@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/text.h"
+
 static const char *prog = "sandbox";
 
 void
@@ -55,9 +57,9 @@ put_msg(const char *s)
 static void
 put_vmsg(const char *fmt, va_list ap)
 {
-	char *s = NULL;
+	char *s = sb_text_vfmt(fmt, ap);
 
-	if (vasprintf(&s, fmt, ap) < 0)
+	if (!s)
 		return;
 	put_msg(s);
 	free(s);

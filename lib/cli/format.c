@@ -18,6 +18,19 @@ sb_format_parse(const char *s, enum sb_format *out, struct sb_error **err)
 			    s ? s : "");
 }
 
+int
+sb_format_option(int opt, const char *arg, enum sb_format *fmt, int *given,
+		 struct sb_error **err)
+{
+	if (given)
+		*given = 1;
+	if (opt == SB_OPT_JSON) {
+		*fmt = SB_FMT_JSON;
+		return 0;
+	}
+	return sb_format_parse(arg, fmt, err);
+}
+
 static void
 put_cell(FILE *f, const char *s)
 {

@@ -55,6 +55,24 @@ sb_buf_appendf(struct sb_buf *b, const char *fmt, ...)
 	return r;
 }
 
+int
+sb_buf_append_shquote(struct sb_buf *b, const char *s)
+{
+	int r = sb_buf_append(b, "'", 1);
+
+	while (r == 0 && *s) {
+		size_t n = strcspn(s, "'");
+
+		r |= sb_buf_append(b, s, n);
+		s += n;
+		if (*s == '\'') {
+			r |= sb_buf_append(b, "'\\''", 4);
+			s++;
+		}
+	}
+	return r | sb_buf_append(b, "'", 1);
+}
+
 void
 sb_buf_reset(struct sb_buf *b)
 {

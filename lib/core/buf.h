@@ -20,6 +20,9 @@ struct sb_buf {
 int sb_buf_append(struct sb_buf *b, const void *p, size_t n);
 int sb_buf_appendf(struct sb_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Appends s in single quotes for a POSIX shell, which expands nothing
+ * inside them; a quote in s is written '\''. */
+int sb_buf_append_shquote(struct sb_buf *b, const char *s);
 void sb_buf_reset(struct sb_buf *b);
 /* Overwrites the contents with zeros before freeing (for key material). */
 void sb_buf_wipe(struct sb_buf *b);

@@ -6,15 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *
-vformat(const char *fmt, va_list ap)
-{
-	char *s = NULL;
-
-	if (vasprintf(&s, fmt, ap) < 0)
-		return NULL;
-	return s;
-}
+#include "core/text.h"
 
 static int
 store(struct sb_error **err, int code, int sys_errno, char *msg)
@@ -46,7 +38,7 @@ sb_error_set(struct sb_error **err, int code, const char *fmt, ...)
 	char *msg;
 
 	va_start(ap, fmt);
-	msg = vformat(fmt, ap);
+	msg = sb_text_vfmt(fmt, ap);
 	va_end(ap);
 	return store(err, code, 0, msg);
 }
@@ -59,7 +51,7 @@ sb_error_sys(struct sb_error **err, const char *fmt, ...)
 	char *head, *msg = NULL;
 
 	va_start(ap, fmt);
-	head = vformat(fmt, ap);
+	head = sb_text_vfmt(fmt, ap);
 	va_end(ap);
 	if (head && asprintf(&msg, "%s: %s", head, strerror(saved)) < 0)
 		msg = NULL;
@@ -80,7 +72,7 @@ sb_error_prefix(struct sb_error **err, const char *fmt, ...)
 		sb_error_set(err, SB_E_FAIL, "internal error: a step failed "
 			     "without saying why");
 	va_start(ap, fmt);
-	head = vformat(fmt, ap);
+	head = sb_text_vfmt(fmt, ap);
 	va_end(ap);
 	if (head && asprintf(&msg, "%s: %s", head, (*err)->msg) >= 0) {
 		free((*err)->msg);

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void
 sb_text_show(char *out, size_t outsz, const char *s, size_t len, size_t max)
@@ -25,14 +26,30 @@ sb_text_show(char *out, size_t outsz, const char *s, size_t len, size_t max)
 }
 
 char *
+sb_text_vfmt(const char *f, va_list ap)
+{
+	char *s;
+
+	return vasprintf(&s, f, ap) < 0 ? NULL : s;
+}
+
+char *
 sb_text_fmt(const char *f, ...)
 {
 	va_list ap;
 	char *s;
-	int n;
 
 	va_start(ap, f);
-	n = vasprintf(&s, f, ap);
+	s = sb_text_vfmt(f, ap);
 	va_end(ap);
-	return n < 0 ? NULL : s;
+	return s;
+}
+
+void
+sb_text_wipe(char *s)
+{
+	if (!s)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
 }

@@ -2,6 +2,7 @@
 #ifndef SB_TEXT_H
 #define SB_TEXT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* A number macro as a string literal: SB_STR(SB_USER_UID) is "1000". */
@@ -16,5 +17,10 @@ void sb_text_show(char *out, size_t outsz, const char *s, size_t len,
 
 /* asprintf that gives NULL on failure (its pointer is undefined then). */
 char *sb_text_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *sb_text_vfmt(const char *fmt, va_list ap)
+	__attribute__((format(printf, 1, 0)));
+
+/* Overwrites s (a secret) with zeros, then frees it; NULL is fine. */
+void sb_text_wipe(char *s);
 
 #endif

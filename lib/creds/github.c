@@ -25,6 +25,7 @@
 
 #include "core/buf.h"
 #include "core/cleanup.h"
+#include "model/repo.h"
 
 #define REPLY_MAX ((size_t)1 << 20)
 #define TOKEN_MAX 4096
@@ -38,32 +39,6 @@ struct sb_github {
 };
 
 
-/* ---- repository names (parsed in lib/model/repo.c; checked again here
- * because they go into a URL path) ---- */
-
-static int
-owner_ok(const char *s, size_t n)
-{
-	if (n == 0 || n > 39 || s[0] == '-')
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '-')
-			return 0;
-	return 1;
-}
-
-static int
-name_ok(const char *s, size_t n)
-{
-	if (n == 0 || n > 100 || (n == 1 && s[0] == '.') ||
-	    (n == 2 && s[0] == '.' && s[1] == '.'))
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("-_.", s[i]))
-			return 0;
-	return 1;
-}
-
 char *
 sb_github_keys_page(const char *slug)
 {
@@ -71,15 +46,6 @@ sb_github_keys_page(const char *slug)
 }
 
 /* ---- the token ---- */
-
-static void
-wipe_free(char *s)
-{
-	if (!s)
-		return;
-	explicit_bzero(s, strlen(s));
-	free(s);
-}
 
 /* Trims surrounding whitespace; refuses anything that could break out of
  * an HTTP header. */
@@ -199,7 +165,7 @@ sb_github_free(struct sb_github *g)
 {
 	if (!g)
 		return;
-	wipe_free(g->token);
+	sb_text_wipe(g->token);
 	free(g->base);
 	free(g);
 }
@@ -327,7 +293,7 @@ request(struct sb_github *g, const char *method, const char *path,
 	if (asprintf(&auth, "Authorization: Bearer %s", g->token) < 0)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
 	hl = curl_slist_append(hl, auth);
-	wipe_free(auth);
+	sb_text_wipe(auth);
 	hl = curl_slist_append(hl, "Accept: application/vnd.github+json");
 	hl = curl_slist_append(hl, "X-GitHub-Api-Version: 2022-11-28");
 	hl = curl_slist_append(hl, "Content-Type: application/json");
@@ -518,15 +484,6 @@ api_error(struct sb_github *g, const struct reply *r, const char *slug,
 	return ret;
 }
 
-static int
-slug_ok(const char *slug)
-{
-	const char *s = strchr(slug, '/');
-
-	return s && owner_ok(slug, (size_t)(s - slug)) &&
-	       name_ok(s + 1, strlen(s + 1));
-}
-
 int
 sb_github_key_add(struct sb_github *g, const char *slug, const char *title,
 		  const char *pubkey, int read_only, long long *id,
@@ -538,7 +495,7 @@ sb_github_key_add(struct sb_github *g, const char *slug, const char *title,
 	json_object *jid;
 	int ret = -1;
 
-	if (!slug_ok(slug))
+	if (!sb_repo_slug_ok(slug))
 		return sb_error_set(err, SB_E_INPUT, "bad repository '%s'",
 				    slug);
 	if (asprintf(&path, "/repos/%s/keys", slug) < 0 ||
@@ -578,7 +535,7 @@ static int
 key_target(const char *slug, long long id, const char *verb,
 	   const char *prep, char **path, char **doing, struct sb_error **err)
 {
-	if (!slug_ok(slug))
+	if (!sb_repo_slug_ok(slug))
 		return sb_error_set(err, SB_E_INPUT, "bad repository '%s'",
 				    slug);
 	*path = sb_text_fmt("/repos/%s/keys/%lld", slug, id);

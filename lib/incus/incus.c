@@ -370,15 +370,21 @@ parse(const char *buf, size_t len)
 	return o;
 }
 
-const char *
-sb_json_str(json_object *o, const char *key)
+json_object *
+sb_json_member(json_object *o, const char *key, json_type type)
 {
 	json_object *v;
 
 	if (!o || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
+	    !json_object_is_type(v, type))
 		return NULL;
-	return json_object_get_string(v);
+	return v;
+}
+
+const char *
+sb_json_str(json_object *o, const char *key)
+{
+	return json_object_get_string(sb_json_member(o, key, json_type_string));
 }
 
 static long

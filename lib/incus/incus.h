@@ -119,6 +119,9 @@ int sb_incus_raw(struct sb_incus *c, struct sb_incus_raw *r,
 int sb_incus_error_from_reply(const char *buf, size_t len, long status,
 			      struct sb_error **err);
 
+/* The member key of o when it is of that type, else NULL (o may be
+ * NULL). */
+json_object *sb_json_member(json_object *o, const char *key, json_type type);
 /* The string member key of o, or NULL when absent or not a string. */
 const char *sb_json_str(json_object *o, const char *key);
 

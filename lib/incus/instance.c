@@ -241,23 +241,23 @@ sb_instance_snapshot(struct sb_incus *c, const char *name, const char *snap,
 	return 0;
 }
 
-static char *
-eth0_ipv4(json_object *state)
+char *
+sb_instance_state_ipv4(json_object *state)
 {
 	json_object *net, *eth0, *addrs;
 
-	if (!json_object_object_get_ex(state, "network", &net) ||
+	if (!state || !json_object_object_get_ex(state, "network", &net) ||
 	    !json_object_object_get_ex(net, "eth0", &eth0) ||
 	    !json_object_object_get_ex(eth0, "addresses", &addrs) ||
 	    !json_object_is_type(addrs, json_type_array))
 		return NULL;
 	for (size_t i = 0; i < json_object_array_length(addrs); i++) {
-		json_object *a = json_object_array_get_idx(addrs, i), *f, *ad;
+		json_object *a = json_object_array_get_idx(addrs, i);
+		const char *fam = sb_json_str(a, "family");
+		const char *ip = sb_json_str(a, "address");
 
-		if (json_object_object_get_ex(a, "family", &f) &&
-		    strcmp(json_object_get_string(f), "inet") == 0 &&
-		    json_object_object_get_ex(a, "address", &ad))
-			return strdup(json_object_get_string(ad));
+		if (fam && strcmp(fam, "inet") == 0 && ip && *ip)
+			return strdup(ip);
 	}
 	return NULL;
 }
@@ -278,7 +278,7 @@ sb_instance_wait_ipv4(struct sb_incus *c, const char *name, double timeout,
 
 		if (!st || sb_host_check_interrupt(err) < 0)
 			return NULL;
-		if ((ip = eth0_ipv4(st)))
+		if ((ip = sb_instance_state_ipv4(st)))
 			return ip;
 		if (sb_host_now() > deadline) {
 			sb_error_set(err, SB_E_FAIL,

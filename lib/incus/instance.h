@@ -34,6 +34,9 @@ int sb_instance_remove_device(struct sb_incus *c, const char *name,
 			      const char *device, struct sb_error **err);
 int sb_instance_snapshot(struct sb_incus *c, const char *name,
 			 const char *snap, struct sb_error **err);
+/* eth0's first IPv4 address in an instance's state object (GET .../state,
+ * or "state" of a recursion=2 listing); NULL when none (caller frees). */
+char *sb_instance_state_ipv4(json_object *state);
 /* Waits until eth0 has an IPv4 address; returns it (caller frees). */
 char *sb_instance_wait_ipv4(struct sb_incus *c, const char *name,
 			    double timeout, struct sb_error **err);

@@ -197,21 +197,24 @@ sb_ws_io_fd(int fd, struct sb_ws_io *io)
 	return 0;
 }
 
+/* curl_easy_send/recv's outcome as write/read would give it: EAGAIN to
+ * poll and retry, fail_errno for anything else. */
+static ssize_t
+curl_io_result(CURLcode rc, size_t n, int fail_errno)
+{
+	if (rc == CURLE_OK)
+		return (ssize_t)n;
+	errno = rc == CURLE_AGAIN ? EAGAIN : fail_errno;
+	return -1;
+}
+
 static ssize_t
 curl_send_cb(void *ctx, const void *p, size_t n)
 {
 	size_t sent = 0;
 	CURLcode rc = curl_easy_send(ctx, p, n, &sent);
 
-	if (rc == CURLE_AGAIN) {
-		errno = EAGAIN;
-		return -1;
-	}
-	if (rc != CURLE_OK) {
-		errno = EPIPE;
-		return -1;
-	}
-	return (ssize_t)sent;
+	return curl_io_result(rc, sent, EPIPE);
 }
 
 static ssize_t
@@ -220,15 +223,7 @@ curl_recv_cb(void *ctx, void *p, size_t n)
 	size_t got = 0;
 	CURLcode rc = curl_easy_recv(ctx, p, n, &got);
 
-	if (rc == CURLE_AGAIN) {
-		errno = EAGAIN;
-		return -1;
-	}
-	if (rc != CURLE_OK) {
-		errno = ECONNRESET;
-		return -1;
-	}
-	return (ssize_t)got;
+	return curl_io_result(rc, got, ECONNRESET);
 }
 
 static void

@@ -134,23 +134,15 @@ struct stanza {
 	struct sb_buf *cur; /* the field a continuation line extends */
 };
 
+/* fn (sb_buf_reset or sb_buf_release) on each field. */
 static void
-stanza_reset(struct stanza *s)
+stanza_each(struct stanza *s, void (*fn)(struct sb_buf *))
 {
-	sb_buf_reset(&s->types);
-	sb_buf_reset(&s->uris);
-	sb_buf_reset(&s->suites);
-	sb_buf_reset(&s->enabled);
+	fn(&s->types);
+	fn(&s->uris);
+	fn(&s->suites);
+	fn(&s->enabled);
 	s->cur = NULL;
-}
-
-static void
-stanza_release(struct stanza *s)
-{
-	sb_buf_release(&s->types);
-	sb_buf_release(&s->uris);
-	sb_buf_release(&s->suites);
-	sb_buf_release(&s->enabled);
 }
 
 /* apt's StringToBool: these mean no. */
@@ -217,7 +209,7 @@ parse_deb822(const char *text, size_t len, const char *suite, char **uri,
 				r = dup_out(u, ul, uri, err);
 				break;
 			}
-			stanza_reset(&s);
+			stanza_each(&s, sb_buf_reset);
 			if (p >= end)
 				break;
 		} else if (*p == '#') {
@@ -250,7 +242,7 @@ parse_deb822(const char *text, size_t len, const char *suite, char **uri,
 		}
 		p = nl ? nl + 1 : end;
 	}
-	stanza_release(&s);
+	stanza_each(&s, sb_buf_release);
 	return r;
 }
 

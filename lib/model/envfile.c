@@ -51,15 +51,6 @@ find(const struct sb_env *env, const char *key, size_t klen)
 	return -1;
 }
 
-static void
-wipe_free(char *s)
-{
-	if (s) {
-		explicit_bzero(s, strlen(s));
-		free(s);
-	}
-}
-
 /* Sets key to value, taking ownership of both (freed on failure). */
 static int
 set_owned(struct sb_env *env, char *key, char *value)
@@ -68,7 +59,7 @@ set_owned(struct sb_env *env, char *key, char *value)
 	char **k, **v;
 
 	if (i >= 0) {
-		wipe_free(env->values[i]);
+		sb_text_wipe(env->values[i]);
 		env->values[i] = value;
 		free(key);
 		return 0;
@@ -79,7 +70,7 @@ set_owned(struct sb_env *env, char *key, char *value)
 	v = k ? realloc(env->values, (env->n + 1) * sizeof(*v)) : NULL;
 	if (!v) {
 		free(key);
-		wipe_free(value);
+		sb_text_wipe(value);
 		return -1;
 	}
 	env->values = v;
@@ -127,7 +118,7 @@ merge(struct sb_env *dst, struct sb_env *src)
 		ssize_t j = find(dst, src->keys[i], strlen(src->keys[i]));
 
 		if (j >= 0) {
-			wipe_free(dst->values[j]);
+			sb_text_wipe(dst->values[j]);
 			dst->values[j] = src->values[i];
 			free(src->keys[i]);
 		} else {
@@ -291,7 +282,7 @@ sb_env_unset(struct sb_env *env, const char *key)
 	if (i < 0)
 		return 0;
 	free(env->keys[i]);
-	wipe_free(env->values[i]);
+	sb_text_wipe(env->values[i]);
 	/* Keep first-seen order for what stays. */
 	memmove(&env->keys[i], &env->keys[i + 1],
 		(env->n - (size_t)i - 1) * sizeof(*env->keys));
@@ -321,24 +312,13 @@ sb_env_render_profile(const struct sb_env *env)
 
 	r = sb_buf_append(&b, header, sizeof(header) - 1);
 	for (size_t i = 0; r == 0 && i < env->n; i++) {
-		const char *v = env->values[i];
-
 		/* Keys are checked on the way in; a struct filled by hand
 		 * with a bad key must still not inject shell. */
 		if (!sb_env_key_valid(env->keys[i], strlen(env->keys[i])))
 			continue;
-		r |= sb_buf_appendf(&b, "export %s='", env->keys[i]);
-		while (r == 0 && *v) {
-			size_t n = strcspn(v, "'");
-
-			r |= sb_buf_append(&b, v, n);
-			v += n;
-			if (*v == '\'') {
-				r |= sb_buf_append(&b, "'\\''", 4);
-				v++;
-			}
-		}
-		r |= sb_buf_append(&b, "'\n", 2);
+		r |= sb_buf_appendf(&b, "export %s=", env->keys[i]);
+		r |= sb_buf_append_shquote(&b, env->values[i]);
+		r |= sb_buf_append(&b, "\n", 1);
 	}
 	if (r) {
 		sb_buf_wipe(&b);
@@ -352,7 +332,7 @@ sb_env_release(struct sb_env *env)
 {
 	for (size_t i = 0; i < env->n; i++) {
 		free(env->keys[i]);
-		wipe_free(env->values[i]);
+		sb_text_wipe(env->values[i]);
 	}
 	free(env->keys);
 	free(env->values);

@@ -7,15 +7,6 @@
 #include "core/cleanup.h"
 #include "core/text.h"
 
-void
-sb_envstore_wipe(char *s)
-{
-	if (s) {
-		explicit_bzero(s, strlen(s));
-		free(s);
-	}
-}
-
 int
 sb_envstore_parse(struct sb_env *env, const char *json,
 		  struct sb_error **err)

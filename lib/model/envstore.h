@@ -26,7 +26,8 @@
  *   keep = stored (user.sandbox.env; NULL or "": nothing kept yet)
  *          + each set[] "K=V" (added or replaced) - each unset[] key;
  *   out  = the file at home_env (missing is fine) + keep on top.
- * *keep_json gets the new user.sandbox.env text (caller wipes and frees).
+ * *keep_json gets the new user.sandbox.env text (caller frees it with
+ * sb_text_wipe).
  * Errors name keys and never values. */
 int sb_envstore_compose(const char *home_env, const char *stored,
 			const char *const *set, size_t nset,
@@ -39,8 +40,5 @@ int sb_envstore_parse(struct sb_env *env, const char *json,
 		      struct sb_error **err);
 /* The user.sandbox.env text for env; NULL when out of memory. */
 char *sb_envstore_render(const struct sb_env *env);
-
-/* Wipes and frees a string that holds values. */
-void sb_envstore_wipe(char *s);
 
 #endif

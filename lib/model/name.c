@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
+
 static int
 label_check(const char *what, const char *s, size_t max,
 	    struct sb_error **err)
@@ -50,11 +52,7 @@ sb_stack_check(const char *stack, struct sb_error **err)
 char *
 sb_name_instance(const char *name)
 {
-	char *s;
-
-	if (asprintf(&s, SB_PREFIX "%s", name) < 0)
-		return NULL;
-	return s;
+	return sb_text_fmt(SB_PREFIX "%s", name);
 }
 
 const char *

@@ -170,6 +170,15 @@ sb_repo_parse(const char *url, struct sb_repo *out, struct sb_error **err)
 	return 0;
 }
 
+int
+sb_repo_slug_ok(const char *slug)
+{
+	const char *s = strchr(slug, '/');
+
+	return s && owner_ok(slug, (size_t)(s - slug)) &&
+	       name_ok(s + 1, strlen(s + 1));
+}
+
 char *
 sb_repo_slug(const struct sb_repo *r)
 {

@@ -29,6 +29,9 @@ struct sb_repo {
  * zeroed and *err reads "invalid repository 'X': use ...".  Credentials
  * in X are masked in the message. */
 int sb_repo_parse(const char *url, struct sb_repo *out, struct sb_error **err);
+/* 1 when slug is OWNER/REPO by the rules sb_repo_parse applies (slugs
+ * go into GitHub API paths), else 0. */
+int sb_repo_slug_ok(const char *slug);
 /* "OWNER/REPO"; caller frees; NULL when out of memory. */
 char *sb_repo_slug(const struct sb_repo *r);
 void sb_repo_release(struct sb_repo *r);

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "core/cleanup.h"
+#include "core/text.h"
+#include "incus/instance.h"
 
 static char *
 dup_member(json_object *o, const char *key)
@@ -18,12 +20,7 @@ dup_member(json_object *o, const char *key)
 static json_object *
 obj_member(json_object *o, const char *key)
 {
-	json_object *v;
-
-	if (!o || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_object))
-		return NULL;
-	return v;
+	return sb_json_member(o, key, json_type_object);
 }
 
 /* Extra port devices are named port-PORT-PROTO (PROTO tcp or udp). */
@@ -71,27 +68,6 @@ read_devices(struct sb_sandbox *s, json_object *devs)
 			}
 			s->ports = v;
 			s->ports[s->nports++] = p;
-		}
-	}
-}
-
-static void
-read_state(struct sb_sandbox *s, json_object *state)
-{
-	json_object *net = obj_member(state, "network");
-	json_object *eth0 = obj_member(net, "eth0");
-	json_object *addrs;
-
-	if (!eth0 || !json_object_object_get_ex(eth0, "addresses", &addrs) ||
-	    !json_object_is_type(addrs, json_type_array))
-		return;
-	for (size_t i = 0; i < json_object_array_length(addrs); i++) {
-		json_object *a = json_object_array_get_idx(addrs, i);
-		const char *fam = sb_json_str(a, "family");
-
-		if (fam && strcmp(fam, "inet") == 0 && !s->ipv4) {
-			s->ipv4 = dup_member(a, "address");
-			return;
 		}
 	}
 }
@@ -159,7 +135,7 @@ sb_sandbox_from_json(json_object *inst, struct sb_error **err)
 		if (!s->nic_network)
 			s->nic_network = dup_member(eth0, "parent");
 	}
-	read_state(s, obj_member(inst, "state"));
+	s->ipv4 = sb_instance_state_ipv4(obj_member(inst, "state"));
 	if (json_object_object_get_ex(inst, "profiles", &profiles) &&
 	    json_object_is_type(profiles, json_type_array)) {
 		for (size_t i = 0; i < json_object_array_length(profiles); i++) {
@@ -221,9 +197,7 @@ sb_sandbox_free(struct sb_sandbox *s)
 	free(s->profile_net);
 	free(s->pool);
 	free(s->creating);
-	if (s->env_json)
-		explicit_bzero(s->env_json, strlen(s->env_json));
-	free(s->env_json);
+	sb_text_wipe(s->env_json);
 	free(s);
 }
 

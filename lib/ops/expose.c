@@ -47,6 +47,13 @@ port_owner(struct sb_incus *c, int port, int proto, char **device,
 	return NULL;
 }
 
+/* The device name for port/proto: port-PORT-PROTO. */
+static void
+port_device(char *dev, size_t n, long port, int proto)
+{
+	snprintf(dev, n, "port-%ld-%s", port, proto == SB_UDP ? "udp" : "tcp");
+}
+
 static int
 add_one(struct sb_incus *c, const struct sb_sandbox *s, int port, int host,
 	int proto, struct sb_error **err)
@@ -64,7 +71,7 @@ add_one(struct sb_incus *c, const struct sb_sandbox *s, int port, int host,
 				    "host port %d/%s is already used by %s "
 				    "(device %s): choose another with "
 				    "--host-port", host, pn, owner, dev);
-	snprintf(name, sizeof(name), "port-%d-%s", port, pn);
+	port_device(name, sizeof(name), port, proto);
 	/* In the kernel when the sandbox has its pinned address on our
 	 * bridge; through forkproxy for a legacy one. */
 	json_object_object_add(devs, name, sb_sandbox_proxy(
@@ -74,13 +81,55 @@ add_one(struct sb_incus *c, const struct sb_sandbox *s, int port, int host,
 	return 0;
 }
 
+/* Takes port/proto's device away, then its outbound rule. */
+static int
+remove_one(struct sb_incus *c, struct sb_sandbox *s, long port, int proto,
+	   struct sb_error **err)
+{
+	char dev[64];
+
+	port_device(dev, sizeof(dev), port, proto);
+	if (sb_instance_remove_device(c, s->instance, dev, err) < 0)
+		return -1;
+	sb_egress_expose(s, (int)port, proto, 0, SB_IGNORE);
+	return 0;
+}
+
+/* --remove: *host_port gets the port the forward listened on. */
+static int
+unexpose(struct sb_incus *c, struct sb_sandbox *s, const char *name,
+	 long port, int protos, int *host_port, struct sb_error **err)
+{
+	int found = 0;
+
+	for (int p = SB_TCP; p <= SB_UDP; p <<= 1) {
+		char dev[64];
+
+		if (!(protos & p))
+			continue;
+		port_device(dev, sizeof(dev), port, p);
+		for (size_t i = 0; i < s->nports; i++)
+			if (strcmp(s->ports[i].device, dev) == 0) {
+				found = 1;
+				*host_port = s->ports[i].host_port;
+			}
+		if (remove_one(c, s, port, p, err) < 0)
+			return -1;
+	}
+	if (!found)
+		return sb_error_set(err, SB_E_NOTFOUND,
+				    "port %ld is not exposed on '%s'", port,
+				    name);
+	return 0;
+}
+
 int
 sb_expose(struct sb_incus *c, const struct sb_expose_opts *o, int *host_port,
 	  struct sb_error **err)
 {
 	struct sb_sandbox *s = NULL;
 	long port, host = 0;
-	int protos, lock = -1, ret = -1, found = 0;
+	int protos, lock = -1, ret = -1;
 
 	if (sb_name_check(o->name, err) < 0 ||
 	    sb_parse_int(o->port, 1, 65535, "port", &port, err) < 0)
@@ -101,29 +150,7 @@ sb_expose(struct sb_incus *c, const struct sb_expose_opts *o, int *host_port,
 	if (!(s = sb_sandbox_get(c, o->name, err)))
 		return -1;
 	if (o->remove) {
-		for (int p = SB_TCP; p <= SB_UDP; p <<= 1) {
-			char dev[64];
-
-			if (!(protos & p))
-				continue;
-			snprintf(dev, sizeof(dev), "port-%ld-%s", port,
-				 p == SB_UDP ? "udp" : "tcp");
-			for (size_t i = 0; i < s->nports; i++)
-				if (strcmp(s->ports[i].device, dev) == 0) {
-					found = 1;
-					*host_port = s->ports[i].host_port;
-				}
-			if (sb_instance_remove_device(c, s->instance, dev, err) < 0)
-				goto out;
-			sb_egress_expose(s, (int)port, p, 0, SB_IGNORE);
-		}
-		if (!found) {
-			sb_error_set(err, SB_E_NOTFOUND,
-				     "port %ld is not exposed on '%s'", port,
-				     o->name);
-			goto out;
-		}
-		ret = 0;
+		ret = unexpose(c, s, o->name, port, protos, host_port, err);
 		goto out;
 	}
 	if (!host) {
@@ -148,18 +175,13 @@ sb_expose(struct sb_incus *c, const struct sb_expose_opts *o, int *host_port,
 			continue;
 		if (add_one(c, s, (int)port, (int)host, p, err) < 0 ||
 		    sb_egress_expose(s, (int)port, p, 1, err) < 0) {
-			/* "both" is all or nothing. */
-			for (int q = SB_TCP; q <= p; q <<= 1) {
-				char dev[64];
-
-				if (!(protos & q))
-					continue;
-				snprintf(dev, sizeof(dev), "port-%ld-%s", port,
-					 q == SB_UDP ? "udp" : "tcp");
-				sb_instance_remove_device(c, s->instance, dev,
-							  SB_IGNORE);
-				sb_egress_expose(s, (int)port, q, 0, SB_IGNORE);
-			}
+			/* "both" is all or nothing: the rule goes even
+			 * when its device would not. */
+			for (int q = SB_TCP; q <= p; q <<= 1)
+				if ((protos & q) &&
+				    remove_one(c, s, port, q, SB_IGNORE) < 0)
+					sb_egress_expose(s, (int)port, q, 0,
+							 SB_IGNORE);
 			goto out;
 		}
 	}

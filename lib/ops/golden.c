@@ -23,6 +23,7 @@
 #include "model/sandbox.h"
 #include "ops/setup.h"
 #include "model/stack.h"
+#include "core/text.h"
 
 #define BUILD_DIR SB_STATE_DIR "/build"
 
@@ -54,11 +55,7 @@ sb_golden_prefix(void)
 static char *
 golden_name(const char *stack)
 {
-	char *s;
-
-	if (asprintf(&s, "%s%s", sb_golden_prefix(), stack) < 0)
-		return NULL;
-	return s;
+	return sb_text_fmt("%s%s", sb_golden_prefix(), stack);
 }
 
 int
@@ -314,10 +311,8 @@ ensure_base_image(struct sb_incus *c, const struct sb_golden_opts *o,
 	m = sb_incus_get(c, path, NULL, &e);
 	if (m)
 		return 0;
-	if (!sb_error_is(e, SB_E_NOTFOUND)) {
-		sb_error_pass(err, &e);
-		return -1;
-	}
+	if (!sb_error_is(e, SB_E_NOTFOUND))
+		return sb_error_pass(err, &e);
 	mirror = pick_mirror(o, codename, err);
 	if (!mirror)
 		return -1;

@@ -43,31 +43,17 @@ sb_panes_session(char *const *names, size_t n)
 	return sb_buf_take(&b);
 }
 
-/* Appends s in single quotes for /bin/sh. */
-static void
-shell_quote(struct sb_buf *b, const char *s)
-{
-	sb_buf_append(b, "'", 1);
-	for (; *s; s++) {
-		if (*s == '\'')
-			sb_buf_append(b, "'\\''", 4);
-		else
-			sb_buf_append(b, s, 1);
-	}
-	sb_buf_append(b, "'", 1);
-}
-
 char *
 sb_panes_pane_command(const char *prog, const char *name, const char *extra)
 {
 	struct sb_buf b = { 0 };
 
-	shell_quote(&b, prog);
+	sb_buf_append_shquote(&b, prog);
 	sb_buf_append(&b, " ", 1);
-	shell_quote(&b, name);
+	sb_buf_append_shquote(&b, name);
 	if (extra) {
 		sb_buf_append(&b, " ", 1);
-		shell_quote(&b, extra);
+		sb_buf_append_shquote(&b, extra);
 	}
 	if (b.overflow) {
 		sb_buf_release(&b);

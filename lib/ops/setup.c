@@ -14,6 +14,7 @@
 
 #include "model/address.h"
 #include "core/cleanup.h"
+#include "core/text.h"
 #include "sys/host.h"
 
 void
@@ -24,8 +25,7 @@ sb_setup_report_add(struct sb_setup_report *rep, int changed,
 	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	s = sb_text_vfmt(fmt, ap);
 	va_end(ap);
 	if (changed)
 		rep->changed = 1;
@@ -341,10 +341,8 @@ ensure_bridge(struct sb_incus *c, struct sb_setup_report *rep,
 				    addr ? addr : "no IPv4");
 		return 0;
 	}
-	if (!sb_error_is(e, SB_E_NOTFOUND)) {
-		sb_error_pass(err, &e);
-		return -1;
-	}
+	if (!sb_error_is(e, SB_E_NOTFOUND))
+		return sb_error_pass(err, &e);
 	body = json_object_new_object();
 	cfg = json_object_new_object();
 	json_object_object_add(body, "name", json_object_new_string(SB_BRIDGE));
@@ -447,10 +445,8 @@ ensure_profile(struct sb_incus *c, const char *pool,
 				    SB_PROFILE, ppool ? ppool : "?");
 		return 0;
 	}
-	if (!sb_error_is(e, SB_E_NOTFOUND)) {
-		sb_error_pass(err, &e);
-		return -1;
-	}
+	if (!sb_error_is(e, SB_E_NOTFOUND))
+		return sb_error_pass(err, &e);
 	body = json_object_new_object();
 	devs = json_object_new_object();
 	root = json_object_new_object();

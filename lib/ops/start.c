@@ -30,6 +30,7 @@
 #include "model/sandbox.h"
 #include "ops/setup.h"
 #include "sys/userfile.h"
+#include "core/text.h"
 
 /* Tests make a named step fail to prove the undo path (SANDBOX_FAIL_AT). */
 static int
@@ -326,6 +327,18 @@ pick_slot(struct sb_incus *c, int want, int *slot, struct sb_error **err)
 			    "sandbox-stop NAME --rm");
 }
 
+/* --cpu and --memory as Incus limits keys into cfg. */
+static void
+add_limits(json_object *cfg, const struct sb_start_opts *o)
+{
+	if (o->cpu)
+		json_object_object_add(cfg, "limits.cpu",
+				       json_object_new_string(o->cpu));
+	if (o->memory)
+		json_object_object_add(cfg, "limits.memory",
+				       json_object_new_string(o->memory));
+}
+
 static json_object *
 create_body(const char *inst, const char *stack, int slot, const char *addr,
 	    const struct sb_start_opts *o, const char *repo,
@@ -380,12 +393,7 @@ create_body(const char *inst, const char *stack, int slot, const char *addr,
 	if (o->branch)
 		json_object_object_add(cfg, SB_KEY("branch"),
 				       json_object_new_string(o->branch));
-	if (o->cpu)
-		json_object_object_add(cfg, "limits.cpu",
-				       json_object_new_string(o->cpu));
-	if (o->memory)
-		json_object_object_add(cfg, "limits.memory",
-				       json_object_new_string(o->memory));
+	add_limits(cfg, o);
 	json_object_object_foreach(egress_cfg, k, v)
 		json_object_object_add(cfg, k, json_object_get(v));
 	json_object_object_add(body, "config", cfg);
@@ -749,12 +757,7 @@ apply_limits(struct sb_incus *c, const char *inst,
 
 	if (!o->cpu && !o->memory)
 		return 0;
-	if (o->cpu)
-		json_object_object_add(cfg, "limits.cpu",
-				       json_object_new_string(o->cpu));
-	if (o->memory)
-		json_object_object_add(cfg, "limits.memory",
-				       json_object_new_string(o->memory));
+	add_limits(cfg, o);
 	if (sb_instance_patch(c, inst, cfg, NULL, err) < 0)
 		return sb_error_prefix(err, "setting limits on %s", inst);
 	return 0;
@@ -955,7 +958,7 @@ sb_start(struct sb_incus *c, const struct sb_start_opts *o,
 	}
 	sb_sandbox_free(s);
 	sb_env_release(&env);
-	sb_envstore_wipe(keep);
+	sb_text_wipe(keep);
 	return ret;
 }
 

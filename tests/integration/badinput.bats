@@ -11,14 +11,8 @@ load helpers
 load fake-github-git
 
 setup_file() {
-	# A private copy of the programs: a rebuild of bin/ by someone else
-	# while this runs must not turn into "command not found".
-	mkdir -p "$BATS_FILE_TMPDIR/bin"
-	cp "$ROOT"/bin/sandbox* "$BATS_FILE_TMPDIR/bin/"
-	export PATH="$BATS_FILE_TMPDIR/bin:$PATH"
-	export HOME="$BATS_FILE_TMPDIR/home"
-	mkdir -p "$HOME/.ssh" "$HOME/.sandbox"
-	ssh-keygen -q -t ed25519 -N '' -f "$HOME/.ssh/id_ed25519"
+	sb_private_bin
+	sb_private_home
 	# A token and an API that records every request: a refused
 	# repository must never reach GitHub.
 	fake_api_start "$BATS_FILE_TMPDIR/api"

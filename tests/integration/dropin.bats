@@ -7,9 +7,7 @@
 load helpers
 
 setup_file() {
-	export HOME="$BATS_FILE_TMPDIR/home"
-	mkdir -p "$HOME/.ssh" "$HOME/.sandbox"
-	ssh-keygen -q -t ed25519 -N '' -f "$HOME/.ssh/id_ed25519"
+	sb_private_home
 }
 
 teardown_file() {

@@ -96,14 +96,8 @@ fake_git_start() {
 	export FAKE_GIT_ADDR FAKE_GIT_DIR
 	export SANDBOX_GITHUB_SSH="$FAKE_GIT_ADDR"
 
-	ip netns add "$FAKE_GIT_NS"
-	ip link add "$FAKE_GIT_VETH" type veth peer name eth0 netns "$FAKE_GIT_NS"
-	ip addr add "$FAKE_GIT_HOSTADDR/30" dev "$FAKE_GIT_VETH"
-	ip link set "$FAKE_GIT_VETH" up
-	ip -n "$FAKE_GIT_NS" addr add "$FAKE_GIT_ADDR/30" dev eth0
-	ip -n "$FAKE_GIT_NS" link set eth0 up
-	ip -n "$FAKE_GIT_NS" link set lo up
-	ip -n "$FAKE_GIT_NS" route add default via "$FAKE_GIT_HOSTADDR"
+	netns_pair "$FAKE_GIT_NS" "$FAKE_GIT_VETH" "$FAKE_GIT_HOSTADDR" \
+		"$FAKE_GIT_ADDR" 30
 
 	ssh-keygen -q -t ed25519 -N '' -f "$d/ssh_host_ed25519_key"
 	: >"$d/extra_keys"

@@ -13,12 +13,8 @@ load fake-github-git
 REPO=git@github.com:octo/hello.git
 
 setup_file() {
-	mkdir -p "$BATS_FILE_TMPDIR/bin"
-	cp "$ROOT"/bin/sandbox* "$BATS_FILE_TMPDIR/bin/"
-	export PATH="$BATS_FILE_TMPDIR/bin:$PATH"
-	export HOME="$BATS_FILE_TMPDIR/home"
-	mkdir -p "$HOME/.ssh" "$HOME/.sandbox"
-	ssh-keygen -q -t ed25519 -N '' -f "$HOME/.ssh/id_ed25519"
+	sb_private_bin
+	sb_private_home
 	FIX=$(mktemp -d /tmp/sb-faults-XXXXXX)
 	chmod 755 "$FIX"
 	export FIX

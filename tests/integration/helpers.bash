@@ -33,6 +33,44 @@ assert_contains() {
 	return 1
 }
 
+# assert_contains "$1" for each of the other arguments.
+assert_contains_all() {
+	local out=$1 want
+	shift
+	for want in "$@"; do
+		assert_contains "$out" "$want" || return 1
+	done
+}
+
+# For setup_file: a private copy of the programs, so that a rebuild of
+# bin/ by someone else while the file runs is not "command not found".
+sb_private_bin() {
+	mkdir -p "$BATS_FILE_TMPDIR/bin"
+	cp "$ROOT"/bin/sandbox* "$BATS_FILE_TMPDIR/bin/"
+	export PATH="$BATS_FILE_TMPDIR/bin:$PATH"
+}
+
+# For setup_file: a HOME of the file's own, with an ed25519 key.
+sb_private_home() {
+	export HOME="$BATS_FILE_TMPDIR/home"
+	mkdir -p "$HOME/.ssh" "$HOME/.sandbox"
+	ssh-keygen -q -t ed25519 -N '' -f "$HOME/.ssh/id_ed25519"
+}
+
+# Network namespace $1 joined to the host by veth $2 (eth0 inside):
+# host side $3, inside $4, both /$5, routed out through the host.
+netns_pair() {
+	local ns=$1 veth=$2 host_addr=$3 ns_addr=$4 bits=$5
+	ip netns add "$ns"
+	ip link add "$veth" type veth peer name eth0 netns "$ns"
+	ip addr add "$host_addr/$bits" dev "$veth"
+	ip link set "$veth" up
+	ip -n "$ns" addr add "$ns_addr/$bits" dev eth0
+	ip -n "$ns" link set eth0 up
+	ip -n "$ns" link set lo up
+	ip -n "$ns" route add default via "$host_addr"
+}
+
 # Waits (up to $2 seconds, default 20) for a TCP port on localhost to
 # answer with an SSH banner.
 wait_ssh_banner() {

@@ -5,9 +5,7 @@
 load helpers
 
 setup_file() {
-	export HOME="$BATS_FILE_TMPDIR/home"
-	mkdir -p "$HOME/.ssh" "$HOME/.sandbox"
-	ssh-keygen -q -t ed25519 -N '' -f "$HOME/.ssh/id_ed25519"
+	sb_private_home
 	printf 'FROM_FILE=file value\n' > "$HOME/.sandbox/env"
 }
 

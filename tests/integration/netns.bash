@@ -129,18 +129,6 @@ _netns_bg() {
 	echo $! >>"$NETNS_DIR/pids"
 }
 
-_netns_pair() {
-	local ns=$1 veth=$2 host_addr=$3 ns_addr=$4
-	ip netns add "$ns"
-	ip link add "$veth" type veth peer name eth0 netns "$ns"
-	ip addr add "$host_addr/24" dev "$veth"
-	ip link set "$veth" up
-	ip -n "$ns" addr add "$ns_addr/24" dev eth0
-	ip -n "$ns" link set eth0 up
-	ip -n "$ns" link set lo up
-	ip -n "$ns" route add default via "$host_addr"
-}
-
 _netns_wait() {
 	local f=$1 i
 	for ((i = 0; i < 100; i++)); do
@@ -162,10 +150,10 @@ netns_up() {
 		-addext "subjectAltName=DNS:allowed.test,DNS:denied.test" \
 		-keyout "$NETNS_DIR/key.pem" -out "$NETNS_DIR/cert.pem" \
 		2>/dev/null
-	_netns_pair "$NETNS_INET" "v${SB_RUN}i" "198.18.$NETNS_N.1" \
-		"$INET_ADDR"
-	_netns_pair "$NETNS_LAN" "v${SB_RUN}l" "10.123.$NETNS_N.1" \
-		"$LAN_ADDR"
+	netns_pair "$NETNS_INET" "v${SB_RUN}i" "198.18.$NETNS_N.1" \
+		"$INET_ADDR" 24
+	netns_pair "$NETNS_LAN" "v${SB_RUN}l" "10.123.$NETNS_N.1" \
+		"$LAN_ADDR" 24
 	_netns_bg "$NETNS_INET" python3 "$NETNS_DIR/server.py" inet \
 		"$INET_ADDR" "$NETNS_DIR"
 	ip -n "$NETNS_INET" addr add "$ATTACK_ADDR/24" dev eth0

@@ -71,20 +71,13 @@ in_sb() {
 	sandbox-start "$SB_RUN-nd" --stack node -q
 	run in_sb "$SB_RUN-go" 'go version && gopls version && govulncheck -version'
 	[ "$status" -eq 0 ]
-	assert_contains "$output" "go1.24"
-	assert_contains "$output" "gopls"
-	assert_contains "$output" "Scanner: govulncheck"
+	assert_contains_all "$output" go1.24 gopls "Scanner: govulncheck"
 	run in_sb "$SB_RUN-py" 'python3 --version && poetry --version &&
 		mypy --version && bandit --version && black --version &&
 		pytest --version && coverage --version && pipx --version'
 	[ "$status" -eq 0 ]
-	assert_contains "$output" "Python 3.13"
-	assert_contains "$output" "Poetry"
-	assert_contains "$output" "mypy"
-	assert_contains "$output" "bandit"
-	assert_contains "$output" "black"
-	assert_contains "$output" "pytest"
-	assert_contains "$output" "Coverage"
+	assert_contains_all "$output" "Python 3.13" Poetry mypy bandit black \
+		pytest Coverage
 	run in_sb "$SB_RUN-nd" 'node --version && npm --version &&
 		pnpm --version && yarn --version && eslint --version &&
 		prettier --version && c8 --version && tsc --version'

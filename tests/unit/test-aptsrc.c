@@ -8,6 +8,7 @@
 
 #include "core/cleanup.h"
 #include "tap.h"
+#include "testutil.h"
 
 struct tcase {
 	const char *text;
@@ -147,16 +148,8 @@ deb822(void)
 static void
 write_file(const char *dir, const char *name, const char *text)
 {
-	_cleanup_free_ char *p = NULL;
-	FILE *f;
-
-	CHECK(asprintf(&p, "%s/%s", dir, name) > 0, "asprintf");
-	f = fopen(p, "w");
-	CHECK(f != NULL, "create %s", p);
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
+	CHECK(tu_write_file(dir, name, text, 0644) == 0, "create %s/%s", dir,
+	      name);
 }
 
 static void

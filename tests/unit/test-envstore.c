@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/text.h"
 #include "tap.h"
 
 /* Each case: stored, --env, --unset-env -> keep (JSON) and one key's
@@ -70,7 +71,7 @@ compose(void)
 		CHECK_STR(keep, cases[i].keep, "case %zu: kept", i);
 		CHECK_STR(sb_env_get(&out, key), eq ? eq + 1 : NULL,
 			  "case %zu: %s", i, key);
-		sb_envstore_wipe(keep);
+		sb_text_wipe(keep);
 		sb_env_release(&out);
 	}
 	unlink(file);

@@ -46,6 +46,8 @@ good(void)
 		CHECK(slug && strchr(slug, '/') &&
 		      strncmp(slug, cases[i].owner, strlen(cases[i].owner)) == 0,
 		      "slug '%s'", slug ? slug : "");
+		CHECK(slug && sb_repo_slug_ok(slug), "slug '%s' ok",
+		      slug ? slug : "");
 		sb_repo_release(&r);
 		CHECK(r.owner == NULL && r.ssh_url == NULL, "release clears");
 	}
@@ -145,11 +147,26 @@ shown_safely(void)
 	}
 }
 
+/* The GitHub client checks slugs again by the same rules. */
+static void
+slugs(void)
+{
+	static const char *bad_slugs[] = {
+		"", "me", "me/", "/api", "../etc", "-me/api", "me-/api",
+		"m--e/api", "m_e/api", "me/.", "me/..", "me/a/b", "me/a pi",
+	};
+
+	for (size_t i = 0; i < sizeof(bad_slugs) / sizeof(bad_slugs[0]); i++)
+		CHECK(!sb_repo_slug_ok(bad_slugs[i]), "'%s' refused",
+		      bad_slugs[i]);
+}
+
 int
 main(void)
 {
 	good();
 	bad();
 	shown_safely();
+	slugs();
 	return tap_done();
 }

@@ -9,11 +9,38 @@
 #include "ops/panes.h"
 #include "ops/session.h"
 #include "tap.h"
+#include "testutil.h"
 
 /* Table rows leave trailing fields zero on purpose. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 #define MAXARGS 12
+
+/* The parsed names point into argv, so the copy lives until args_done. */
+struct argv_copy {
+	char *v[MAXARGS + 1];
+	int n;
+};
+
+static int
+parse(const char *const src[MAXARGS], struct argv_copy *c,
+      struct sb_session_args *a, struct sb_error **err)
+{
+	*c = (struct argv_copy){ 0 };
+	while (src[c->n]) {
+		c->v[c->n] = strdup(src[c->n]);
+		c->n++;
+	}
+	return sb_session_parse_args(c->n, c->v, a, err);
+}
+
+static void
+args_done(struct argv_copy *c, struct sb_session_args *a)
+{
+	sb_session_args_release(a);
+	for (int k = 0; k < c->n; k++)
+		free(c->v[k]);
+}
 
 static void
 parse_ok(void)
@@ -52,17 +79,11 @@ parse_ok(void)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *argv[MAXARGS + 1] = { 0 };
-		int argc = 0;
+		struct argv_copy av;
 		struct sb_session_args a;
 		_cleanup_error_ struct sb_error *err = NULL;
-		int r;
+		int r = parse(cases[i].argv, &av, &a, &err);
 
-		while (cases[i].argv[argc]) {
-			argv[argc] = strdup(cases[i].argv[argc]);
-			argc++;
-		}
-		r = sb_session_parse_args(argc, argv, &a, &err);
 		CHECK(r == 0, "case %zu parses: %s", i, err ? err->msg : "");
 		if (r == 0) {
 			CHECK(a.mode == cases[i].mode, "case %zu mode", i);
@@ -81,9 +102,7 @@ parse_ok(void)
 		if (i == 2 && r == 0)
 			CHECK(strcmp(a.names[0], "a") == 0 &&
 			      strcmp(a.names[1], "b") == 0, "names in order");
-		sb_session_args_release(&a);
-		for (int k = 0; k < argc; k++)
-			free(argv[k]);
+		args_done(&av, &a);
 	}
 }
 
@@ -116,26 +135,18 @@ parse_bad(void)
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *argv[MAXARGS + 1] = { 0 };
-		int argc = 0;
+		struct argv_copy av;
 		struct sb_session_args a;
 		_cleanup_error_ struct sb_error *err = NULL;
-		int r;
+		int r = parse(cases[i].argv, &av, &a, &err);
 
-		while (cases[i].argv[argc]) {
-			argv[argc] = strdup(cases[i].argv[argc]);
-			argc++;
-		}
-		r = sb_session_parse_args(argc, argv, &a, &err);
 		CHECK(r == -1 && err && err->code == SB_E_USAGE,
 		      "bad case %zu is a usage error", i);
 		if (err)
 			CHECK(strstr(err->msg, cases[i].says) != NULL,
 			      "bad case %zu says '%s': %s", i, cases[i].says,
 			      err->msg);
-		sb_session_args_release(&a);
-		for (int k = 0; k < argc; k++)
-			free(argv[k]);
+		args_done(&av, &a);
 	}
 }
 
@@ -228,21 +239,29 @@ ssh_config(void)
 static void
 touch(const char *dir, const char *name)
 {
-	char p[512];
-	FILE *f;
+	char rel[64];
 
-	snprintf(p, sizeof(p), "%s/.ssh/%s", dir, name);
-	f = fopen(p, "w");
-	if (f)
-		fclose(f);
+	snprintf(rel, sizeof(rel), ".ssh/%s", name);
+	tu_write_file(dir, rel, "", 0644);
+}
+
+/* sb_session_identity(dir) is dir/.ssh/key, or NULL when key is. */
+static void
+identity_is(const char *dir, const char *key, const char *what)
+{
+	char want[600];
+	char *id = sb_session_identity(dir);
+
+	snprintf(want, sizeof(want), "%s/.ssh/%s", dir, key ? key : "");
+	CHECK_STR(id, key ? want : NULL, "%s", what);
+	free(id);
 }
 
 static void
 identity(void)
 {
 	char dir[] = "/tmp/test-session-XXXXXX";
-	char ssh[600], want[600];
-	char *id;
+	char ssh[600];
 
 	if (!mkdtemp(dir)) {
 		CHECK(0, "mkdtemp");
@@ -250,22 +269,14 @@ identity(void)
 	}
 	snprintf(ssh, sizeof(ssh), "%s/.ssh", dir);
 	mkdir(ssh, 0700);
-	id = sb_session_identity(dir);
-	CHECK(id == NULL, "no key: none");
-	free(id);
+	identity_is(dir, NULL, "no key: none");
 	touch(dir, "id_ecdsa"); /* no .pub: skipped */
 	touch(dir, "id_rsa");
 	touch(dir, "id_rsa.pub");
-	id = sb_session_identity(dir);
-	snprintf(want, sizeof(want), "%s/.ssh/id_rsa", dir);
-	CHECK_STR(id, want, "first key with a .pub");
-	free(id);
+	identity_is(dir, "id_rsa", "first key with a .pub");
 	touch(dir, "id_ed25519");
 	touch(dir, "id_ed25519.pub");
-	id = sb_session_identity(dir);
-	snprintf(want, sizeof(want), "%s/.ssh/id_ed25519", dir);
-	CHECK_STR(id, want, "ed25519 first");
-	free(id);
+	identity_is(dir, "id_ed25519", "ed25519 first");
 	CHECK(sb_session_identity(NULL) == NULL, "no home");
 	for (const char *const *n = (const char *const[]){ "id_ecdsa",
 		     "id_rsa", "id_rsa.pub", "id_ed25519", "id_ed25519.pub",

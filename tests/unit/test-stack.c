@@ -9,6 +9,7 @@
 #include "core/cleanup.h"
 #include "model/stack.h"
 #include "tap.h"
+#include "testutil.h"
 
 static void
 headers(void)
@@ -66,16 +67,7 @@ static char root[] = "/tmp/test-stack-XXXXXX";
 static void
 put(const char *rel, const char *text, mode_t mode)
 {
-	char p[512];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	f = fopen(p, "w");
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
-	chmod(p, mode);
+	tu_write_file(root, rel, text, mode);
 }
 
 static void
