@@ -24,8 +24,8 @@ int sb_format_parse(const char *s, enum sb_format *out,
 
 /* getopt's SB_OPT_FORMAT (arg the value) or SB_OPT_JSON into *fmt, and
  * *given = 1 when given is not NULL; -1 on a bad value, as above. */
-int sb_format_option(int opt, const char *arg, enum sb_format *fmt,
-		     int *given, struct sb_error **err);
+int sb_format_option(int opt, const char *arg, enum sb_format *fmt, int *given,
+		     struct sb_error **err);
 
 /* One CSV record (RFC 4180): a cell with a comma, a quote, CR or LF is
  * quoted and its quotes doubled; NULL cells are empty.  Control bytes

@@ -38,7 +38,6 @@ struct sb_github {
 	const char *source; /* where the token came from */
 };
 
-
 char *
 sb_github_keys_page(const char *slug)
 {

@@ -97,8 +97,8 @@ remove_one(struct sb_incus *c, struct sb_sandbox *s, long port, int proto,
 
 /* --remove: *host_port gets the port the forward listened on. */
 static int
-unexpose(struct sb_incus *c, struct sb_sandbox *s, const char *name,
-	 long port, int protos, int *host_port, struct sb_error **err)
+unexpose(struct sb_incus *c, struct sb_sandbox *s, const char *name, long port,
+	 int protos, int *host_port, struct sb_error **err)
 {
 	int found = 0;
 

@@ -152,8 +152,9 @@ static void
 slugs(void)
 {
 	static const char *bad_slugs[] = {
-		"", "me", "me/", "/api", "../etc", "-me/api", "me-/api",
-		"m--e/api", "m_e/api", "me/.", "me/..", "me/a/b", "me/a pi",
+		"",	   "me",      "me/",	  "/api",    "../etc",
+		"-me/api", "me-/api", "m--e/api", "m_e/api", "me/.",
+		"me/..",   "me/a/b",  "me/a pi",
 	};
 
 	for (size_t i = 0; i < sizeof(bad_slugs) / sizeof(bad_slugs[0]); i++)

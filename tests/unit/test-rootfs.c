@@ -106,10 +106,11 @@ reads(int rfd)
 	sb_buf_release(&b);
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
 		int want = refused[i].errno_want;
+		int rc = sb_rootfs_read(rfd, refused[i].path, refused[i].max,
+					&b);
 
-		CHECK(sb_rootfs_read(rfd, refused[i].path, refused[i].max,
-				     &b) < 0 && (!want || errno == want),
-		      "%s", refused[i].what);
+		CHECK(rc < 0 && (!want || errno == want), "%s",
+		      refused[i].what);
 		sb_buf_release(&b);
 	}
 }

@@ -8,8 +8,7 @@
 /* Writes text to dir/rel and gives it exactly mode (chmod, so the umask
  * does not matter).  0, or -1 when the file could not be made. */
 static inline int
-tu_write_file(const char *dir, const char *rel, const char *text,
-	      mode_t mode)
+tu_write_file(const char *dir, const char *rel, const char *text, mode_t mode)
 {
 	char p[4400];
 	FILE *f;
