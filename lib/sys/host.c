@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,7 +10,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -147,107 +145,6 @@ sb_host_write_file(const char *path, const void *data, size_t len,
 }
 
 int
-sb_host_run(const char *const *argv, const void *stdin_data,
-	    size_t stdin_len, struct sb_buf *out, struct sb_buf *errout,
-	    struct sb_error **err)
-{
-	int in[2] = { -1, -1 }, po[2] = { -1, -1 }, pe[2] = { -1, -1 };
-	size_t off = 0;
-	int status;
-	pid_t pid;
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
-
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(po, O_CLOEXEC) < 0 ||
-	    pipe2(pe, O_CLOEXEC) < 0) {
-		sb_error_sys(err, "pipe");
-		goto fail;
-	}
-	pid = fork();
-	if (pid < 0) {
-		sb_error_sys(err, "fork");
-		goto fail;
-	}
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-
-		dup2(in[0], 0);
-		dup2(out ? po[1] : devnull, 1);
-		if (errout)
-			dup2(pe[1], 2);
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(in[0]);
-	close(po[1]);
-	close(pe[1]);
-	in[0] = po[1] = pe[1] = -1;
-	if (!stdin_data || !stdin_len) {
-		close(in[1]);
-		in[1] = -1;
-	}
-	sigaction(SIGPIPE, &ign, &old);
-	/* Pump stdin and both outputs together so no pipe fills and stalls. */
-	while (in[1] >= 0 || po[0] >= 0 || pe[0] >= 0) {
-		struct pollfd p[3] = {
-			{ .fd = in[1], .events = POLLOUT },
-			{ .fd = po[0], .events = POLLIN },
-			{ .fd = pe[0], .events = POLLIN },
-		};
-		char chunk[16384];
-
-		if (poll(p, 3, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (in[1] >= 0 && p[0].revents) {
-			ssize_t n = write(in[1], (const char *)stdin_data + off,
-					  stdin_len - off);
-
-			if (n > 0)
-				off += (size_t)n;
-			if (n < 0 || off == stdin_len) {
-				close(in[1]);
-				in[1] = -1;
-			}
-		}
-		for (int i = 1; i < 3; i++) {
-			int *fd = i == 1 ? &po[0] : &pe[0];
-			struct sb_buf *b = i == 1 ? out : errout;
-			ssize_t n;
-
-			if (*fd < 0 || !p[i].revents)
-				continue;
-			n = read(*fd, chunk, sizeof(chunk));
-			if (n > 0) {
-				if (b)
-					sb_buf_append(b, chunk, (size_t)n);
-			} else {
-				close(*fd);
-				*fd = -1;
-			}
-		}
-	}
-	sigaction(SIGPIPE, &old, NULL);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return sb_error_sys(err, "waiting for %s", argv[0]);
-	if (WIFEXITED(status)) {
-		if (WEXITSTATUS(status) == 127 && errout && !errout->len)
-			sb_buf_appendf(errout, "%s: command not found", argv[0]);
-		return WEXITSTATUS(status);
-	}
-	return 128 + WTERMSIG(status);
-fail:
-	for (int i = 0; i < 2; i++) {
-		if (in[i] >= 0) close(in[i]);
-		if (po[i] >= 0) close(po[i]);
-		if (pe[i] >= 0) close(pe[i]);
-	}
-	return -1;
-}
-
-int
 sb_host_lock(const char *name, struct sb_error **err)
 {
 	_cleanup_free_ char *path = NULL;
@@ -375,17 +272,4 @@ sb_host_token_alive(const char *token)
 	if (!token || sscanf(token, "%ld:%llu", &pid, &t) != 2 || pid <= 0)
 		return 0;
 	return start_time(pid) == t && t != 0;
-}
-
-char *const *
-sb_host_min_env(void)
-{
-	static char *const env[] = {
-		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"
-		"/sbin:/bin",
-		"LC_ALL=C",
-		NULL,
-	};
-
-	return env;
 }

@@ -1,6 +1,6 @@
 /* Host-side facts and helpers: the invoking user (under sudo, SUDO_USER,
  * never root), the toolkit's directories, the data directory, running a
- * helper program, and the slot lock. */
+ * helper program (sys/spawn.h), and the slot lock. */
 #ifndef SB_HOST_H
 #define SB_HOST_H
 
@@ -9,6 +9,7 @@
 
 #include "core/buf.h"
 #include "core/error.h"
+#include "sys/spawn.h"
 
 #define SB_STATE_DIR "/var/lib/sandbox"
 #define SB_RUN_DIR "/run/sandbox"
@@ -33,21 +34,9 @@ int sb_host_read_file(const char *path, size_t max, struct sb_buf *out,
 int sb_host_write_file(const char *path, const void *data, size_t len,
 		       mode_t mode, struct sb_error **err);
 
-/* Runs argv (no shell), feeding stdin_data (may be NULL), collecting
- * stdout and stderr into out/errout (either may be NULL: then inherited
- * stderr / discarded stdout).  Returns the exit status (0..255, 128+sig),
- * or -1 with *err when it could not be run at all. */
-int sb_host_run(const char *const *argv, const void *stdin_data,
-		size_t stdin_len, struct sb_buf *out, struct sb_buf *errout,
-		struct sb_error **err);
-
 /* The toolkit-wide lock serialising slot and port allocation between
  * concurrent sandbox-start/expose runs (flock on SB_RUN_DIR/slots.lock).
  * Returns the fd to pass to sb_host_unlock. */
-/* The environment every long-lived helper we start gets (Squid,
- * ssh-agent, incusd): a fixed PATH and the C locale, never a token or
- * anything else of the caller's.  Static storage. */
-char *const *sb_host_min_env(void);
 int sb_host_lock(const char *name, struct sb_error **err);
 void sb_host_unlock(int fd);
 
