@@ -13,13 +13,13 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/buf.h"
 #include "core/cleanup.h"
 #include "sys/host.h"
+#include "sys/spawn.h"
 #include "model/sandbox.h"
 
 #define CONF SB_SQUID_DIR "/squid.conf"
@@ -346,8 +346,17 @@ wait_listening(long offset, struct sb_error **err)
 static int
 start(struct sb_error **err)
 {
+	/* Its own session, and no descriptor of ours kept open (a pipe held
+	 * by the daemon would block our caller).  Fed by sandbox traffic: it
+	 * gets no token, nothing of our caller's environment. */
+	const char *argv[] = { "squid", "-f", CONF, NULL };
+	struct sb_spawn s = { .argv = argv, .envp = sb_host_min_env(),
+			      .new_session = 1,
+			      .in = { .how = SB_SPAWN_NULL },
+			      .out = { .how = SB_SPAWN_NULL },
+			      .err = { .how = SB_SPAWN_NULL } };
+	_cleanup_error_ struct sb_error *e = NULL;
 	long offset = log_size();
-	pid_t pid;
 	int status;
 
 	/* Not running (sb_squid_pid), yet its pid file may still name the
@@ -356,33 +365,13 @@ start(struct sb_error **err)
 	 * to start. */
 	if (unlink(PIDFILE) < 0 && errno != ENOENT)
 		return sb_error_sys(err, "removing the stale %s", PIDFILE);
-	pid = fork();
-
-	if (pid < 0)
-		return sb_error_sys(err, "fork");
-	if (pid == 0) {
-		int fd = open("/dev/null", O_RDWR);
-
-		/* Its own session, and no descriptor of ours kept open (a
-		 * pipe held by the daemon would block our caller). */
-		setsid();
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		closefrom(3);
-		/* Fed by sandbox traffic: it gets no token, nothing of our
-		 * caller's environment. */
-		execvpe("squid", (char *const[]){ "squid", "-f", CONF, NULL },
-			sb_host_min_env());
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	status = sb_spawn_run(&s, &e);
+	if (status < 0 && !s.exec_errno)
+		return sb_error_pass(err, &e);
+	if (status != 0)
 		return sb_error_set(err, SB_E_SYSTEM, "squid -f %s failed to "
 				    "start (exit %d): see %s", CONF,
-				    WIFEXITED(status) ? WEXITSTATUS(status) :
-				    128 + WTERMSIG(status), CACHELOG);
+				    status < 0 ? 127 : status, CACHELOG);
 	return wait_listening(offset, err);
 }
 

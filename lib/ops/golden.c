@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include "incus/exec.h"
 #include "incus/files.h"
 #include "sys/host.h"
+#include "sys/spawn.h"
 #include "incus/instance.h"
 #include "model/sandbox.h"
 #include "ops/setup.h"
@@ -111,27 +111,23 @@ sb_golden_stack_known(const char *stack, struct sb_error **err)
 static int
 run_logged(const char *const *argv, int logfd, struct sb_error **err)
 {
-	int status;
-	pid_t pid = fork();
+	struct sb_spawn s = {
+		.argv = argv,
+		.envp = environ,
+		.in = { .how = SB_SPAWN_NULL },
+		.out = { .how = SB_SPAWN_FD, .fd = logfd },
+		.err = { .how = SB_SPAWN_FD, .fd = logfd },
+	};
+	_cleanup_error_ struct sb_error *e = NULL;
+	int st = sb_spawn_run(&s, &e);
 
-	if (pid < 0)
-		return sb_error_sys(err, "fork");
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDONLY);
-
-		dup2(nul, 0);
-		dup2(logfd, 1);
-		dup2(logfd, 2);
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return sb_error_sys(err, "waiting for %s", argv[0]);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	if (st < 0 && s.exec_errno)
+		st = 127;
+	else if (st < 0)
+		return sb_error_pass(err, &e);
+	if (st != 0)
 		return sb_error_set(err, SB_E_FAIL, "%s failed (exit %d)",
-				    argv[0], WIFEXITED(status) ?
-				    WEXITSTATUS(status) : 128 + WTERMSIG(status));
+				    argv[0], st);
 	return 0;
 }
 

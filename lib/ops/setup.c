@@ -15,6 +15,7 @@
 #include "model/address.h"
 #include "core/cleanup.h"
 #include "sys/host.h"
+#include "sys/spawn.h"
 
 void
 sb_setup_report_add(struct sb_setup_report *rep, int changed,
@@ -74,6 +75,37 @@ wait_ready(struct sb_incus *c, double timeout, struct sb_error **err)
 	}
 }
 
+/* incusd in the background, as the packaged service runs it, minus
+ * systemd: a session of its own, output to its log, none of our
+ * descriptors, and none of our caller's variables (a GitHub token), only
+ * the PATH the packaged service gives it. */
+static int
+start_incusd(struct sb_error **err)
+{
+	const char *grp = getgrnam("incus-admin") ? "incus-admin" : "root";
+	const char *argv[] = { "incusd", "--group", grp, NULL };
+	char *const env[] = { "PATH=/usr/libexec/incus:/usr/sbin:/usr/bin:"
+			      "/sbin:/bin", "LC_ALL=C", NULL };
+	struct sb_spawn s = { .argv = argv, .envp = env,
+			      .file = "/usr/libexec/incus/incusd",
+			      .new_session = 1,
+			      .in = { .how = SB_SPAWN_NULL } };
+	_cleanup_error_ struct sb_error *e = NULL;
+	_cleanup_close_ int log = -1;
+
+	if (sb_host_mkdirs("/var/log/incus", 0755, err) < 0)
+		return -1;
+	log = open("/var/log/incus/incusd.log",
+		   O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (log < 0)
+		return sb_error_sys(err, "opening /var/log/incus/incusd.log");
+	s.out = s.err = (struct sb_spawn_io){ .how = SB_SPAWN_FD, .fd = log };
+	if (sb_spawn_start(&s, &e) < 0 && !s.exec_errno)
+		return sb_error_pass(err, &e);
+	/* Not there to run: wait_ready says Incus never came up. */
+	return 0;
+}
+
 int
 sb_setup_daemon(struct sb_incus *c, struct sb_setup_report *rep,
 		struct sb_error **err)
@@ -107,40 +139,9 @@ sb_setup_daemon(struct sb_incus *c, struct sb_setup_report *rep,
 		}
 		sb_buf_release(&eo);
 		sb_setup_report_add(rep, 1, "incus: started with systemctl");
+	} else if (start_incusd(err) < 0) {
+		return -1;
 	} else {
-		pid_t pid;
-
-		if (sb_host_mkdirs("/var/log/incus", 0755, err) < 0)
-			return -1;
-		pid = fork();
-		if (pid < 0)
-			return sb_error_sys(err, "fork");
-		if (pid == 0) {
-			/* As the packaged service does, minus systemd. */
-			int log = open("/var/log/incus/incusd.log",
-				       O_WRONLY | O_CREAT | O_APPEND, 0640);
-			int nul = open("/dev/null", O_RDONLY);
-			const char *grp = "incus-admin";
-
-			setsid();
-			dup2(nul, 0);
-			dup2(log, 1);
-			dup2(log, 2);
-			/* A daemon must not keep our caller's descriptors. */
-			closefrom(3);
-			if (!getgrnam(grp))
-				grp = "root";
-			/* A long-lived daemon: none of our caller's variables
-			 * (a GitHub token), only the PATH the packaged
-			 * service gives it. */
-			execve("/usr/libexec/incus/incusd",
-			       (char *const[]){ "incusd", "--group",
-						(char *)grp, NULL },
-			       (char *const[]){ "PATH=/usr/libexec/incus:"
-						"/usr/sbin:/usr/bin:/sbin:/bin",
-						"LC_ALL=C", NULL });
-			_exit(127);
-		}
 		sb_setup_report_add(rep, 1,
 			"incus: started incusd in the background (no init "
 			"system; log /var/log/incus/incusd.log)");
