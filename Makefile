@@ -82,6 +82,7 @@ check: check-lint check-unit asan valgrind fuzz check-integration
 check-lint:
 	tests/lint/bats-negation tests/integration/*.bats tests/integration/*.bash
 	tests/lint/err-null lib/*/*.c lib/*/*.h cmd/*.c
+	tests/lint/spawn-only lib/*/*.c lib/*/*.h cmd/*.c
 
 check-unit: $(UNIT_BIN) $(FUZZ_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $(RUN) $$t; done
