@@ -15,7 +15,7 @@
 #include "core/cleanup.h"
 #include "cli/cli.h"
 #include "cli/format.h"
-#include "sys/host.h"
+#include "sys/signals.h"
 #include "net/egress.h"
 #include "ops/golden.h"
 #include "incus/incus.h"

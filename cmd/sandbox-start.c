@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "sys/host.h"
+#include "sys/signals.h"
 #include "incus/incus.h"
 #include "model/sandbox.h"
 #include "ops/start.h"

@@ -26,7 +26,7 @@
 
 #include "core/buf.h"
 #include "core/cleanup.h"
-#include "sys/host.h"
+#include "sys/paths.h"
 #include "sys/spawn.h"
 #include "model/sandbox.h"
 

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
-#include "sys/host.h"
+#include "sys/signals.h"
 
 #define REPLY_MAX ((size_t)256 << 20)
 

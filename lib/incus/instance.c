@@ -6,7 +6,8 @@
 #include <time.h>
 
 #include "core/cleanup.h"
-#include "sys/host.h"
+#include "sys/clock.h"
+#include "sys/signals.h"
 
 static char *
 ipath(const char *name, const char *suffix)

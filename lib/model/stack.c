@@ -11,7 +11,9 @@
 
 #include "core/buf.h"
 #include "core/cleanup.h"
-#include "sys/host.h"
+#include "sys/fileio.h"
+#include "sys/paths.h"
+#include "sys/invoker.h"
 #include "model/sandbox.h"
 
 #define HEADER_MAX 4096

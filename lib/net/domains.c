@@ -8,7 +8,9 @@
 #include "core/buf.h"
 #include "core/cleanup.h"
 #include "net/egress.h"
-#include "sys/host.h"
+#include "sys/fileio.h"
+#include "sys/paths.h"
+#include "sys/invoker.h"
 #include "incus/instance.h"
 #include "model/sandbox.h"
 

@@ -26,7 +26,9 @@
 #include "core/cleanup.h"
 #include "net/conntrack.h"
 #include "net/firewall.h"
-#include "sys/host.h"
+#include "sys/lock.h"
+#include "sys/paths.h"
+#include "sys/invoker.h"
 #include "model/sandbox.h"
 #include "net/squid.h"
 

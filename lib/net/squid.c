@@ -18,7 +18,9 @@
 
 #include "core/buf.h"
 #include "core/cleanup.h"
-#include "sys/host.h"
+#include "sys/clock.h"
+#include "sys/fileio.h"
+#include "sys/paths.h"
 #include "sys/spawn.h"
 #include "model/sandbox.h"
 

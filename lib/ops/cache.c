@@ -9,7 +9,7 @@
 #include "core/buf.h"
 #include "core/cleanup.h"
 #include "incus/files.h"
-#include "sys/host.h"
+#include "sys/spawn.h"
 #include "model/sandbox.h"
 #include "ops/setup.h"
 

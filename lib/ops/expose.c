@@ -11,7 +11,7 @@
 
 #include "core/cleanup.h"
 #include "net/egress.h"
-#include "sys/host.h"
+#include "sys/lock.h"
 #include "incus/instance.h"
 
 /* The instance whose device listens on host port/proto, or NULL. */

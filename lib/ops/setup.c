@@ -14,7 +14,9 @@
 
 #include "model/address.h"
 #include "core/cleanup.h"
-#include "sys/host.h"
+#include "sys/clock.h"
+#include "sys/fileio.h"
+#include "sys/paths.h"
 #include "sys/spawn.h"
 
 void

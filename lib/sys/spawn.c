@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
-#include "sys/host.h"
+#include "sys/clock.h"
 
 static void
 close_fd(int *fd)

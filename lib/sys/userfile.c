@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -12,19 +11,18 @@
 
 #include "core/cleanup.h"
 #include "sys/spawn.h"
+#include "sys/invoker.h"
 
 #define MAX_GROUPS 256
 
-/* The user sudo ran us for, when we are root because of sudo and that
- * user is not root; 0 otherwise. */
+/* The user sudo ran us for (sb_invoker_sudo), with their groups; 0 when
+ * there is none. */
 static int
 sudo_user(uid_t *uid, gid_t *gid, gid_t *groups, int *ngroups)
 {
-	const char *su = getenv("SUDO_USER");
-	struct passwd *pw;
+	struct passwd *pw = sb_invoker_sudo();
 
-	if (getuid() != 0 || !su || !*su || !(pw = getpwnam(su)) ||
-	    pw->pw_uid == 0)
+	if (!pw)
 		return 0;
 	*uid = pw->pw_uid;
 	*gid = pw->pw_gid;
