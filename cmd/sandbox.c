@@ -43,7 +43,7 @@ static const char usage[] =
 static int
 ssh_config(struct sb_incus *c, const struct sb_session_args *a)
 {
-	_cleanup_free_ char *home = sb_host_user_home();
+	_cleanup_free_ char *home = sb_invoker_home();
 	_cleanup_free_ char *id = sb_session_identity(home);
 	int rc = 0;
 

@@ -104,7 +104,7 @@ sb_agent_share_prepare(const char *name, struct sb_error **err)
 	if (!d)
 		return sb_error_set(err, SB_E_INPUT, "bad sandbox name '%s'",
 				    name);
-	if (sb_host_mkdirs(d, 0755, err) < 0)
+	if (sb_paths_mkdirs(d, 0755, err) < 0)
 		return -1;
 	/* Root's, and nobody else may write in it: what the container
 	 * connects to must be the agent's socket and nothing it planted. */
@@ -286,7 +286,7 @@ sb_agent_stop(const char *name)
 static char **
 child_env(const char *sock)
 {
-	char *const *min = sb_host_min_env();
+	char *const *min = sb_spawn_min_env();
 	size_t n = 0, j = 0;
 	char **env;
 
@@ -386,7 +386,7 @@ run_agent(const char *bound, uid_t uid, gid_t gid, struct sb_buf *out,
 	 * (a test runner's pipe, a terminal), which spawn sees to. */
 	struct sb_spawn s = {
 		.argv = argv,
-		.envp = sb_host_min_env(),
+		.envp = sb_spawn_min_env(),
 		.in = { .how = SB_SPAWN_NULL },
 		.out = { .how = SB_SPAWN_CAPTURE, .buf = out },
 		.err = { .how = SB_SPAWN_NULL },
@@ -481,7 +481,7 @@ sb_agent_add(const char *name, const char *key, size_t len,
 		return sb_error_set(err, SB_E_INPUT, "bad sandbox name '%s'",
 				    name);
 	env = child_env(sock);
-	s.envp = env ? env : sb_host_min_env();
+	s.envp = env ? env : sb_spawn_min_env();
 	st = sb_spawn_run(&s, &e);
 	child_env_free(env, sock);
 	if (st < 0 && s.pid < 0) {

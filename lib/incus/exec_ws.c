@@ -304,7 +304,7 @@ connect_all(struct sb_incus *c, struct pump *p, const char *op_path,
 	    json_object *op, struct sb_error **err)
 {
 	json_object *md, *fds;
-	long deadline = sb_host_now_ms() + CONNECT_MS;
+	long deadline = sb_clock_now_ms() + CONNECT_MS;
 	/* Control first, as the Go client does. */
 	static const int order[NSOCK] = { S_CTL, S_IN, S_OUT, S_ERR };
 
@@ -317,7 +317,7 @@ connect_all(struct sb_incus *c, struct pump *p, const char *op_path,
 		int i = order[k];
 		json_object *sec;
 		_cleanup_free_ char *path = NULL, *esc = NULL;
-		long left = deadline - sb_host_now_ms();
+		long left = deadline - sb_clock_now_ms();
 
 		if (!json_object_object_get_ex(fds, sock_names[i], &sec))
 			continue;

@@ -216,7 +216,7 @@ transport_error(struct sb_incus *c, CURLcode rc, struct sb_error **err)
 			c->socket);
 	}
 	if (rc == CURLE_ABORTED_BY_CALLBACK)
-		return sb_host_check_interrupt(err);
+		return sb_signals_check(err);
 	if (rc == CURLE_WRITE_ERROR)
 		return sb_error_set(err, SB_E_DAEMON,
 				    "reply from Incus is too large");
@@ -237,7 +237,7 @@ progress_cb(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 	    curl_off_t un)
 {
 	(void)ud, (void)dt, (void)dn, (void)ut, (void)un;
-	return sb_host_interrupted();
+	return sb_signals_interrupted();
 }
 
 struct upload {

@@ -285,7 +285,7 @@ static int
 wait_fd(int fd, short ev, long deadline)
 {
 	for (;;) {
-		long left = deadline - sb_host_now_ms();
+		long left = deadline - sb_clock_now_ms();
 		struct pollfd p = { .fd = fd, .events = ev };
 		int r;
 
@@ -354,7 +354,7 @@ int
 sb_ws_send_frame(struct sb_ws *ws, int fin, int opcode, const void *p,
 		 size_t n, struct sb_error **err)
 {
-	long deadline = sb_host_now_ms() + SEND_TIMEOUT_MS;
+	long deadline = sb_clock_now_ms() + SEND_TIMEOUT_MS;
 	int r;
 
 	if (sb_ws_queue_frame(ws, fin, opcode, p, n, err) < 0)
@@ -429,7 +429,7 @@ int
 sb_ws_handshake(struct sb_ws *ws, const char *host, const char *path,
 		int timeout_ms, struct sb_error **err)
 {
-	long deadline = sb_host_now_ms() + timeout_ms;
+	long deadline = sb_clock_now_ms() + timeout_ms;
 	char key[25], want[29];
 	_cleanup_free_ char *req = NULL, *accept = NULL;
 	char *end = NULL;

@@ -141,7 +141,7 @@ sb_expose(struct sb_incus *c, const struct sb_expose_opts *o, int *host_port,
 			goto out;
 		}
 	}
-	if ((lock = sb_host_lock("slots", err)) < 0)
+	if ((lock = sb_lock_take("slots", err)) < 0)
 		goto out;
 	for (int p = SB_TCP; p <= SB_UDP; p <<= 1) {
 		if (!(protos & p))
@@ -166,7 +166,7 @@ sb_expose(struct sb_incus *c, const struct sb_expose_opts *o, int *host_port,
 	*host_port = (int)host;
 	ret = 0;
 out:
-	sb_host_unlock(lock);
+	sb_lock_release(lock);
 	sb_sandbox_free(s);
 	return ret;
 }

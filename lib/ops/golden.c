@@ -140,7 +140,7 @@ open_log(const char *stack, int append, struct sb_error **err)
 	const char *path = sb_golden_log_path(stack);
 	int fd;
 
-	if (sb_host_mkdirs(SB_LOG_DIR, 0755, err) < 0)
+	if (sb_paths_mkdirs(SB_LOG_DIR, 0755, err) < 0)
 		return -1;
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC |
 		  (append ? O_APPEND : O_TRUNC), 0644);
@@ -156,7 +156,7 @@ host_codename(char *out, size_t n, struct sb_error **err)
 	const char *p;
 	size_t l;
 
-	if (sb_host_read_file("/etc/os-release", 65536, &b, err) < 0)
+	if (sb_fileio_read("/etc/os-release", 65536, &b, err) < 0)
 		return -1;
 	p = strstr(b.data, "VERSION_CODENAME=");
 	if (!p) {
@@ -180,7 +180,7 @@ write_text(const char *dir, const char *name, const char *text,
 
 	if (asprintf(&p, "%s/%s", dir, name) < 0)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
-	return sb_host_write_file(p, text, strlen(text), 0644, err);
+	return sb_fileio_write(p, text, strlen(text), 0644, err);
 }
 
 /* Makes the debootstrapped tree an Incus unified image: metadata.yaml,
@@ -210,7 +210,7 @@ shape_image(const char *work, const char *codename, struct sb_error **err)
 	    asprintf(&tpl, "%s/templates", work) < 0)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
 	if (write_text(work, "metadata.yaml", meta, err) < 0 ||
-	    sb_host_mkdirs(tpl, 0755, err) < 0 ||
+	    sb_paths_mkdirs(tpl, 0755, err) < 0 ||
 	    write_text(tpl, "hostname.tpl", "{{ instance.name }}\n", err) < 0 ||
 	    write_text(tpl, "hosts.tpl",
 		       "127.0.0.1 localhost\n"
@@ -218,7 +218,7 @@ shape_image(const char *work, const char *codename, struct sb_error **err)
 		       "::1 localhost ip6-localhost ip6-loopback\n", err) < 0)
 		return -1;
 	snprintf(etc, sizeof(etc), "%s/etc/network", rootfs);
-	if (sb_host_mkdirs(etc, 0755, err) < 0 ||
+	if (sb_paths_mkdirs(etc, 0755, err) < 0 ||
 	    write_text(etc, "interfaces",
 		       "auto lo\niface lo inet loopback\n\n"
 		       "auto eth0\niface eth0 inet dhcp\n", err) < 0)
@@ -329,7 +329,7 @@ ensure_base_image(struct sb_incus *c, const struct sb_golden_opts *o,
 		const char *rm[] = { "rm", "-rf", work, tarball, NULL };
 
 		if (run_logged(rm, log, err) < 0 ||
-		    sb_host_mkdirs(work, 0755, err) < 0)
+		    sb_paths_mkdirs(work, 0755, err) < 0)
 			return -1;
 	}
 	sb_progress_begin("debootstrap %s from %s (log %s)", codename, mirror,
@@ -396,7 +396,7 @@ image_server_source(const char *base, json_object *src,
 				       "csv", NULL };
 		size_t rl = strlen(remote);
 
-		if (sb_host_run(argv, NULL, 0, &out, NULL, err) != 0) {
+		if (sb_spawn_cmd(argv, NULL, 0, &out, NULL, err) != 0) {
 			sb_buf_release(&out);
 			return sb_error_set(err, SB_E_FAIL,
 					    "cannot read the incus remotes");
@@ -438,7 +438,7 @@ show_tail(const char *path, int lines)
 	const char *p;
 	int n = 0;
 
-	if (sb_host_read_file(path, 64 << 20, &b, SB_IGNORE) < 0 || !b.len) {
+	if (sb_fileio_read(path, 64 << 20, &b, SB_IGNORE) < 0 || !b.len) {
 		sb_buf_release(&b);
 		return;
 	}
@@ -464,7 +464,7 @@ push_host_cas(struct sb_incus *c, const char *inst, struct sb_error **err)
 	_cleanup_error_ struct sb_error *e = NULL;
 	int ret;
 
-	if (sb_host_read_file("/etc/ssl/certs/ca-certificates.crt", 16 << 20,
+	if (sb_fileio_read("/etc/ssl/certs/ca-certificates.crt", 16 << 20,
 			      &b, &e) < 0) {
 		sb_buf_release(&b);
 		return 0;
@@ -518,7 +518,7 @@ run_stack_script(struct sb_incus *c, const char *inst,
 	_cleanup_close_ int log = -1;
 	int status = -1, ret;
 
-	if (sb_host_read_file(st->path, 1 << 20, &body, err) < 0)
+	if (sb_fileio_read(st->path, 1 << 20, &body, err) < 0)
 		return -1;
 	snprintf(envstack, sizeof(envstack), "SANDBOX_STACK=%s", stack);
 	env[2] = envstack;
@@ -604,7 +604,7 @@ build_one(struct sb_incus *c, const struct sb_stack *st,
 	json_object *cfg = json_object_new_object();
 	json_object *profiles = json_object_new_array();
 	char alias[96];
-	double t0 = sb_host_now();
+	double t0 = sb_clock_now();
 
 	json_object_object_add(body, "name", json_object_new_string(inst));
 	json_object_object_add(body, "source", src);
@@ -651,7 +651,7 @@ build_one(struct sb_incus *c, const struct sb_stack *st,
 	sb_progress_begin("%s: creating and starting", inst);
 	r = sb_incus_call(c, "POST", "/1.0/instances", body, NULL, err);
 	if (!r) {
-		sb_host_arm_interrupt(0);
+		sb_signals_arm(0);
 		sb_progress_end(0);
 		/* A create that failed may still have left the instance. */
 		sb_instance_delete(c, inst, SB_IGNORE);
@@ -673,10 +673,10 @@ build_one(struct sb_incus *c, const struct sb_stack *st,
 	    sb_instance_snapshot(c, inst, "ready", err) < 0)
 		goto fail;
 	sb_progress_end(1);
-	sb_progress_note("%s/ready: built in %.0fs", inst, sb_host_now() - t0);
+	sb_progress_note("%s/ready: built in %.0fs", inst, sb_clock_now() - t0);
 	return 0;
 fail:
-	sb_host_arm_interrupt(0);
+	sb_signals_arm(0);
 	sb_progress_end(0);
 	/* No half-built golden image survives a failure. */
 	sb_instance_delete(c, inst, SB_IGNORE);

@@ -50,7 +50,7 @@ sb_setup_report_release(struct sb_setup_report *rep)
 static int
 wait_ready(struct sb_incus *c, double timeout, struct sb_error **err)
 {
-	double deadline = sb_host_now() + timeout;
+	double deadline = sb_clock_now() + timeout;
 
 	for (;;) {
 		_cleanup_error_ struct sb_error *e = NULL;
@@ -67,7 +67,7 @@ wait_ready(struct sb_incus *c, double timeout, struct sb_error **err)
 			sb_error_pass(err, &e);
 			return -1;
 		}
-		if (sb_host_now() > deadline) {
+		if (sb_clock_now() > deadline) {
 			sb_error_pass(err, &e);
 			return sb_error_prefix(err,
 				"Incus did not become ready within %.0f s "
@@ -95,7 +95,7 @@ start_incusd(struct sb_error **err)
 	_cleanup_error_ struct sb_error *e = NULL;
 	_cleanup_close_ int log = -1;
 
-	if (sb_host_mkdirs("/var/log/incus", 0755, err) < 0)
+	if (sb_paths_mkdirs("/var/log/incus", 0755, err) < 0)
 		return -1;
 	log = open("/var/log/incus/incusd.log",
 		   O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
@@ -129,7 +129,7 @@ sb_setup_daemon(struct sb_incus *c, struct sb_setup_report *rep,
 		const char *argv[] = { "systemctl", "start", "incus.socket",
 				       "incus.service", NULL };
 		struct sb_buf eo = { 0 };
-		int rc = sb_host_run(argv, NULL, 0, NULL, &eo, err);
+		int rc = sb_spawn_cmd(argv, NULL, 0, NULL, &eo, err);
 
 		if (rc != 0) {
 			if (rc > 0)
@@ -530,7 +530,7 @@ sb_setup_host_limits(struct sb_setup_report *rep, struct sb_error **err)
 	/* Kept for the next boot, only rewritten when it differs. */
 	if (sb_buf_read_file(SYSCTL_FILE, 65536, &old) < 0 || !old.data ||
 	    strcmp(old.data, conf.data) != 0) {
-		ret = sb_host_write_file(SYSCTL_FILE, conf.data, conf.len, 0644,
+		ret = sb_fileio_write(SYSCTL_FILE, conf.data, conf.len, 0644,
 					 err);
 		if (ret == 0 && !raised)
 			sb_setup_report_add(rep, 1, "kernel: limits recorded in %s",

@@ -47,7 +47,7 @@ run_bounded(char *const *argv, struct sb_buf *out, int secs)
 {
 	struct sb_spawn s = {
 		.argv = (const char *const *)argv,
-		.envp = sb_host_min_env(),
+		.envp = sb_spawn_min_env(),
 		.in = { .how = SB_SPAWN_NULL },
 		.out = { .how = SB_SPAWN_CAPTURE, .buf = out },
 		.err = { .how = SB_SPAWN_NULL },

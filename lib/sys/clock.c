@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 double
-sb_host_now(void)
+sb_clock_now(void)
 {
 	struct timespec ts;
 
@@ -17,7 +17,7 @@ sb_host_now(void)
 }
 
 long
-sb_host_now_ms(void)
+sb_clock_now_ms(void)
 {
 	struct timespec t;
 
@@ -53,7 +53,7 @@ start_time(long pid)
 }
 
 char *
-sb_host_process_token(void)
+sb_clock_process_token(void)
 {
 	char *s;
 
@@ -64,7 +64,7 @@ sb_host_process_token(void)
 }
 
 int
-sb_host_token_alive(const char *token)
+sb_clock_token_alive(const char *token)
 {
 	long pid;
 	unsigned long long t;

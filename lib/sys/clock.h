@@ -4,14 +4,14 @@
 #define SB_CLOCK_H
 
 /* Monotonic seconds, for timings and deadlines. */
-double sb_host_now(void);
+double sb_clock_now(void);
 /* The same in milliseconds, for poll timeouts. */
-long sb_host_now_ms(void);
+long sb_clock_now_ms(void);
 
 /* "PID:STARTTIME" of this process, to mark work in progress, and whether
  * the process a token names is still alive (PID reuse is told apart by
  * the start time).  Caller frees the token. */
-char *sb_host_process_token(void);
-int sb_host_token_alive(const char *token);
+char *sb_clock_process_token(void);
+int sb_clock_token_alive(const char *token);
 
 #endif

@@ -10,7 +10,7 @@
 #include "core/cleanup.h"
 
 int
-sb_host_read_file(const char *path, size_t max, struct sb_buf *out,
+sb_fileio_read(const char *path, size_t max, struct sb_buf *out,
 		  struct sb_error **err)
 {
 	if (sb_buf_read_file(path, max, out) < 0) {
@@ -29,7 +29,7 @@ sb_host_read_file(const char *path, size_t max, struct sb_buf *out,
 }
 
 int
-sb_host_write_file(const char *path, const void *data, size_t len,
+sb_fileio_write(const char *path, const void *data, size_t len,
 		   mode_t mode, struct sb_error **err)
 {
 	_cleanup_free_ char *tmp = NULL;

@@ -22,7 +22,7 @@ sb_invoker_sudo(void)
 }
 
 char *
-sb_host_user_home(void)
+sb_invoker_home(void)
 {
 	struct passwd *pw = sb_invoker_sudo();
 	const char *home = getenv("HOME");

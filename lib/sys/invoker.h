@@ -13,6 +13,6 @@ struct passwd *sb_invoker_sudo(void);
 /* The home directory of the user the files belong to: SUDO_USER's under
  * sudo (sb_invoker_sudo), else $HOME, else the passwd entry, else "/".
  * Caller frees. */
-char *sb_host_user_home(void);
+char *sb_invoker_home(void);
 
 #endif

@@ -11,12 +11,12 @@
 #include "sys/paths.h"
 
 int
-sb_host_lock(const char *name, struct sb_error **err)
+sb_lock_take(const char *name, struct sb_error **err)
 {
 	_cleanup_free_ char *path = NULL;
 	int fd;
 
-	if (sb_host_mkdirs(SB_RUN_DIR, 0755, err) < 0)
+	if (sb_paths_mkdirs(SB_RUN_DIR, 0755, err) < 0)
 		return -1;
 	if (asprintf(&path, SB_RUN_DIR "/%s.lock", name) < 0)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
@@ -34,7 +34,7 @@ sb_host_lock(const char *name, struct sb_error **err)
 }
 
 void
-sb_host_unlock(int fd)
+sb_lock_release(int fd)
 {
 	if (fd >= 0) {
 		flock(fd, LOCK_UN);

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 const char *
-sb_host_datadir(void)
+sb_paths_datadir(void)
 {
 	static char dir[PATH_MAX];
 	const char *env = getenv("SANDBOX_DATADIR");
@@ -40,7 +40,7 @@ sb_host_datadir(void)
 }
 
 int
-sb_host_mkdirs(const char *dir, mode_t mode, struct sb_error **err)
+sb_paths_mkdirs(const char *dir, mode_t mode, struct sb_error **err)
 {
 	char p[PATH_MAX];
 	size_t n = strlen(dir);

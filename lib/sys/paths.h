@@ -14,9 +14,9 @@
 
 /* Where stacks/ and allowlists/ are: $SANDBOX_DATADIR, else the tree the
  * program runs from (bin/../stacks), else the installed DATADIR. */
-const char *sb_host_datadir(void);
+const char *sb_paths_datadir(void);
 
 /* Creates dir (and parents) with mode when missing. */
-int sb_host_mkdirs(const char *dir, mode_t mode, struct sb_error **err);
+int sb_paths_mkdirs(const char *dir, mode_t mode, struct sb_error **err);
 
 #endif

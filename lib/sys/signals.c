@@ -12,7 +12,7 @@ on_signal(int sig)
 }
 
 void
-sb_host_catch_signals(void)
+sb_signals_catch(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 
@@ -23,21 +23,21 @@ sb_host_catch_signals(void)
 }
 
 void
-sb_host_arm_interrupt(int on)
+sb_signals_arm(int on)
 {
 	armed = on;
 }
 
 int
-sb_host_interrupted(void)
+sb_signals_interrupted(void)
 {
 	return armed && got_signal;
 }
 
 int
-sb_host_check_interrupt(struct sb_error **err)
+sb_signals_check(struct sb_error **err)
 {
-	if (!sb_host_interrupted())
+	if (!sb_signals_interrupted())
 		return 0;
 	return sb_error_set(err, SB_E_INTERRUPTED, "interrupted by signal %d",
 			    (int)got_signal);

@@ -7,11 +7,11 @@
 
 #include "core/error.h"
 
-void sb_host_catch_signals(void);
-void sb_host_arm_interrupt(int armed);
+void sb_signals_catch(void);
+void sb_signals_arm(int armed);
 /* 1 when a signal arrived and interruption is armed. */
-int sb_host_interrupted(void);
-/* Returns -1 with SB_E_INTERRUPTED when sb_host_interrupted(). */
-int sb_host_check_interrupt(struct sb_error **err);
+int sb_signals_interrupted(void);
+/* Returns -1 with SB_E_INTERRUPTED when sb_signals_interrupted(). */
+int sb_signals_check(struct sb_error **err);
 
 #endif

@@ -221,7 +221,7 @@ drain(struct sb_spawn_io *io, char *chunk, size_t size)
 static int
 pump(struct sb_spawn *s)
 {
-	double deadline = sb_host_now() + s->timeout_ms / 1000.0;
+	double deadline = sb_clock_now() + s->timeout_ms / 1000.0;
 	struct sb_spawn_io *io[3] = { &s->in, &s->out, &s->err };
 	int pidfd = s->timeout_ms > 0 ? pidfd_open(s->pid, 0) : -1;
 	char chunk[16384];
@@ -238,7 +238,7 @@ pump(struct sb_spawn *s)
 						.events = i ? POLLIN : POLLOUT };
 		p[3] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
 		if (s->timeout_ms > 0) {
-			left = (int)((deadline - sb_host_now()) * 1000);
+			left = (int)((deadline - sb_clock_now()) * 1000);
 			if (left < 0)
 				left = 0;
 		}
@@ -314,7 +314,7 @@ sb_spawn_run(struct sb_spawn *s, struct sb_error **err)
 }
 
 int
-sb_host_run(const char *const *argv, const void *stdin_data,
+sb_spawn_cmd(const char *const *argv, const void *stdin_data,
 	    size_t stdin_len, struct sb_buf *out, struct sb_buf *errout,
 	    struct sb_error **err)
 {
@@ -341,7 +341,7 @@ sb_host_run(const char *const *argv, const void *stdin_data,
 }
 
 char *const *
-sb_host_min_env(void)
+sb_spawn_min_env(void)
 {
 	static char *const env[] = {
 		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:"

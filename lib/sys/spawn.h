@@ -37,7 +37,7 @@ struct sb_spawn_io {
 
 struct sb_spawn {
 	const char *const *argv;
-	char *const *envp;   /* required: environ, sb_host_min_env(), ... */
+	char *const *envp;   /* required: environ, sb_spawn_min_env(), ... */
 	const char *file;    /* the program when not argv[0] (no PATH) */
 	struct sb_spawn_io in, out, err;
 	const int *keep;     /* descriptors above 2 the child keeps */
@@ -83,13 +83,13 @@ int sb_spawn_reap(pid_t pid, pid_t *reaped);
  * status (0..255, 128+sig; 127 with "ARGV0: command not found" in errout
  * when it could not be executed), or -1 with *err when it could not be
  * run at all. */
-int sb_host_run(const char *const *argv, const void *stdin_data,
+int sb_spawn_cmd(const char *const *argv, const void *stdin_data,
 		size_t stdin_len, struct sb_buf *out, struct sb_buf *errout,
 		struct sb_error **err);
 
 /* The environment every long-lived helper we start gets (Squid,
  * ssh-agent, incusd): a fixed PATH and the C locale, never a token or
  * anything else of the caller's.  Static storage. */
-char *const *sb_host_min_env(void);
+char *const *sb_spawn_min_env(void);
 
 #endif

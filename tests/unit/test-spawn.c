@@ -33,7 +33,7 @@ statuses(void)
 		struct sb_buf out = { 0 }, err = { 0 };
 		struct sb_error *e = NULL;
 		const char *in = i == 6 ? "fed" : NULL;
-		int r = sb_host_run(argv, in, in ? 3 : 0, &out, &err, &e);
+		int r = sb_spawn_cmd(argv, in, in ? 3 : 0, &out, &err, &e);
 
 		CHECK(r == runs[i].status, "%s: %d", runs[i].script, r);
 		CHECK_STR(out.data ? out.data : "", runs[i].out, "%s stdout",
@@ -54,7 +54,7 @@ not_found(void)
 	struct sb_error *e = NULL;
 	struct sb_spawn s = { .argv = argv, .envp = environ };
 
-	CHECK(sb_host_run(argv, NULL, 0, NULL, &err, &e) == 127, "127");
+	CHECK(sb_spawn_cmd(argv, NULL, 0, NULL, &err, &e) == 127, "127");
 	CHECK_STR(err.data, "sb-no-such-program: command not found",
 		  "the message");
 	CHECK(sb_spawn_start(&s, &e) < 0 && s.exec_errno == ENOENT && e &&
@@ -74,7 +74,7 @@ big(void)
 	struct sb_error *e = NULL;
 
 	memset(data, 'x', n);
-	CHECK(sb_host_run(argv, data, n, &out, &err, &e) == 0, "tee");
+	CHECK(sb_spawn_cmd(argv, data, n, &out, &err, &e) == 0, "tee");
 	CHECK(out.len == n && err.len == n, "%zu %zu", out.len, err.len);
 	free(data);
 	sb_buf_release(&out);
