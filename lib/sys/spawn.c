@@ -215,21 +215,35 @@ drain(struct sb_spawn_io *io, char *chunk, size_t size)
 	}
 }
 
+/* Whether the child has ended, leaving it to be reaped. */
+static int
+ended(pid_t pid, int pidfd, short revents)
+{
+	siginfo_t si = { 0 };
+
+	if (pidfd >= 0)
+		return revents != 0;
+	return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0
+	       || si.si_pid == pid;
+}
+
 /* Pumps stdin and both outputs together so no pipe fills and stalls;
- * with a time limit, until the child ends too (pidfd).  Returns 0, or -1
- * when the time limit passed. */
+ * with a time limit, until the child ends too (its pidfd, or a look every
+ * 20 ms where there is none, as under valgrind).  Returns 0, or -1 when
+ * the time limit passed. */
 static int
 pump(struct sb_spawn *s)
 {
 	double deadline = sb_clock_now() + s->timeout_ms / 1000.0;
 	struct sb_spawn_io *io[3] = { &s->in, &s->out, &s->err };
-	int pidfd = s->timeout_ms > 0 ? pidfd_open(s->pid, 0) : -1;
+	int watch = s->timeout_ms > 0;
+	int pidfd = watch ? pidfd_open(s->pid, 0) : -1;
 	char chunk[16384];
 	size_t off = 0;
 	int r = 0;
 
 	while (s->in.pipe >= 0 || s->out.pipe >= 0 || s->err.pipe >= 0 ||
-	       pidfd >= 0) {
+	       watch) {
 		struct pollfd p[4];
 		int left = -1, n;
 
@@ -239,23 +253,24 @@ pump(struct sb_spawn *s)
 		p[3] = (struct pollfd){ .fd = pidfd, .events = POLLIN };
 		if (s->timeout_ms > 0) {
 			left = (int)((deadline - sb_clock_now()) * 1000);
-			if (left < 0)
-				left = 0;
+			left = left < 0 ? 0 : left;
+			if (watch && pidfd < 0 && left > 20)
+				left = 20;
 		}
 		n = poll(p, 4, left);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n == 0)
-			r = -1;
-		if (n <= 0)
+		if (n < 0 || (n == 0 && sb_clock_now() >= deadline)) {
+			r = n == 0 ? -1 : 0;
 			break;
+		}
 		if (s->in.pipe >= 0 && p[0].revents)
 			feed(&s->in, &off);
 		for (int i = 1; i < 3; i++)
 			if (io[i]->pipe >= 0 && p[i].revents)
 				drain(io[i], chunk, sizeof(chunk));
-		if (pidfd >= 0 && p[3].revents)
-			close_fd(&pidfd);
+		if (watch && ended(s->pid, pidfd, p[3].revents))
+			watch = 0;
 	}
 	/* What went by may have been a secret (gh auth token). */
 	explicit_bzero(chunk, sizeof(chunk));
