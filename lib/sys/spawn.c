@@ -299,6 +299,7 @@ int
 sb_spawn_wait(struct sb_spawn *s, struct sb_error **err)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	const char *name = s->argv ? s->argv[0] : "a child process";
 	int late, st;
 
 	/* A child that exits before reading all its stdin must cost us an
@@ -312,11 +313,11 @@ sb_spawn_wait(struct sb_spawn *s, struct sb_error **err)
 	}
 	st = sb_spawn_reap(s->pid, NULL);
 	if (st < 0)
-		return sb_error_sys(err, "waiting for %s", s->argv[0]);
+		return sb_error_sys(err, "waiting for %s", name);
 	s->pid = -1;
 	if (late < 0)
 		return sb_error_set(err, SB_E_FAIL, "%s did not finish within "
-				    "%d ms", s->argv[0], s->timeout_ms);
+				    "%d ms", name, s->timeout_ms);
 	return st;
 }
 
@@ -330,8 +331,8 @@ sb_spawn_run(struct sb_spawn *s, struct sb_error **err)
 
 int
 sb_spawn_cmd(const char *const *argv, const void *stdin_data,
-	    size_t stdin_len, struct sb_buf *out, struct sb_buf *errout,
-	    struct sb_error **err)
+	     size_t stdin_len, struct sb_buf *out, struct sb_buf *errout,
+	     struct sb_error **err)
 {
 	_cleanup_error_ struct sb_error *e = NULL;
 	struct sb_spawn s = {

@@ -84,8 +84,8 @@ int sb_spawn_reap(pid_t pid, pid_t *reaped);
  * when it could not be executed), or -1 with *err when it could not be
  * run at all. */
 int sb_spawn_cmd(const char *const *argv, const void *stdin_data,
-		size_t stdin_len, struct sb_buf *out, struct sb_buf *errout,
-		struct sb_error **err);
+		 size_t stdin_len, struct sb_buf *out, struct sb_buf *errout,
+		 struct sb_error **err);
 
 /* The environment every long-lived helper we start gets (Squid,
  * ssh-agent, incusd): a fixed PATH and the C locale, never a token or
