@@ -86,6 +86,7 @@ check-lint:
 	tests/lint/err-null lib/*/*.c lib/*/*.h cmd/*.c
 	tests/lint/layers
 	tests/lint/format
+	tests/lint/spawn-only lib/*/*.c lib/*/*.h cmd/*.c
 
 check-unit: $(UNIT_BIN) $(FUZZ_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $(RUN) $$t; done

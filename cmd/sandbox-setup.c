@@ -15,7 +15,7 @@
 #include "core/cleanup.h"
 #include "cli/cli.h"
 #include "cli/format.h"
-#include "sys/host.h"
+#include "sys/signals.h"
 #include "net/egress.h"
 #include "ops/golden.h"
 #include "incus/incus.h"
@@ -352,8 +352,8 @@ main(int argc, char **argv)
 	if (!(c = sb_incus_open(NULL, &err)))
 		return sb_cli_exit(err);
 	/* Ctrl-C stops at the next step and undoes what was made. */
-	sb_host_catch_signals();
-	sb_host_arm_interrupt(1);
+	sb_signals_catch();
+	sb_signals_arm(1);
 	if (sb_setup_host_limits(&rep, &err) < 0 ||
 	    sb_setup_daemon(c, &rep, &err) < 0 ||
 	    sb_setup_incus(c, &so, &rep, &err) < 0)

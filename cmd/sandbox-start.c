@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "sys/host.h"
+#include "sys/signals.h"
 #include "incus/incus.h"
 #include "model/sandbox.h"
 #include "ops/start.h"
@@ -158,8 +158,8 @@ main(int argc, char **argv)
 	if (!(c = sb_incus_open(NULL, &err)))
 		return sb_cli_exit(err);
 	/* Ctrl-C stops at the next step and undoes what was made. */
-	sb_host_catch_signals();
-	sb_host_arm_interrupt(1);
+	sb_signals_catch();
+	sb_signals_arm(1);
 	ret = sb_start(c, &o, &res, &err);
 	sb_incus_free(c);
 	if (ret == 0) {

@@ -20,6 +20,7 @@
 #include "ops/panes.h"
 #include "model/sandbox.h"
 #include "ops/session.h"
+#include "sys/invoker.h"
 
 static const char usage[] =
 	"Usage: sandbox NAME [--claude | --cmd CMD]\n"
@@ -43,7 +44,7 @@ static const char usage[] =
 static int
 ssh_config(struct sb_incus *c, const struct sb_session_args *a)
 {
-	_cleanup_free_ char *home = sb_session_host_home();
+	_cleanup_free_ char *home = sb_invoker_home();
 	_cleanup_free_ char *id = sb_session_identity(home);
 	int rc = 0;
 

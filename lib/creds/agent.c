@@ -3,9 +3,9 @@
  * ssh-agent is started in its usual daemonising form (`ssh-agent -s -a
  * SOCK`): it binds the socket before forking, so the socket exists when
  * the parent exits, and it prints SSH_AGENT_PID, which we keep.  Keys are
- * loaded by `ssh-add -` reading a socketpair we write from memory (a
- * socket rather than a pipe so an early exit of ssh-add gives EPIPE, not
- * SIGPIPE, through MSG_NOSIGNAL). */
+ * loaded by `ssh-add -` reading its stdin, fed from memory by sys/spawn
+ * (which ignores SIGPIPE meanwhile, so an early exit of ssh-add costs an
+ * EPIPE, not the process). */
 #include "creds/agent.h"
 
 #include <dirent.h>
@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <grp.h>
@@ -22,14 +21,14 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/buf.h"
 #include "core/cleanup.h"
-#include "sys/host.h"
 #include "sys/knobs.h"
+#include "sys/paths.h"
+#include "sys/spawn.h"
 #include "model/sandbox.h"
 
 #define SSH_AGENTC_REQUEST_IDENTITIES 11
@@ -106,7 +105,7 @@ sb_agent_share_prepare(const char *name, struct sb_error **err)
 	if (!d)
 		return sb_error_set(err, SB_E_INPUT, "bad sandbox name '%s'",
 				    name);
-	if (sb_host_mkdirs(d, 0755, err) < 0)
+	if (sb_paths_mkdirs(d, 0755, err) < 0)
 		return -1;
 	/* Root's, and nobody else may write in it: what the container
 	 * connects to must be the agent's socket and nothing it planted. */
@@ -288,7 +287,7 @@ sb_agent_stop(const char *name)
 static char **
 child_env(const char *sock)
 {
-	char *const *min = sb_host_min_env();
+	char *const *min = sb_spawn_min_env();
 	size_t n = 0, j = 0;
 	char **env;
 
@@ -316,35 +315,6 @@ child_env_free(char **env, const char *sock)
 	if (sock && n)
 		free(env[n - 1]);
 	free(env);
-}
-
-static int
-wait_child(pid_t pid)
-{
-	int st;
-
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-/* Reads fd to EOF into b (capped by b->max). */
-static void
-slurp(int fd, struct sb_buf *b)
-{
-	char tmp[1024];
-	ssize_t r;
-
-	for (;;) {
-		r = read(fd, tmp, sizeof(tmp));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return;
-		if (sb_buf_append(b, tmp, (size_t)r) < 0)
-			return;
-	}
 }
 
 static void
@@ -402,33 +372,39 @@ private_dir(const char *dir, uid_t uid, gid_t gid, struct sb_error **err)
 }
 
 /* Runs `ssh-agent -s -P '!*' -a bound` as uid/gid (or as we are, with -1)
- * with the minimal environment, stdout to out_fd; returns its pid. */
-static pid_t
-spawn_agent(const char *bound, uid_t uid, gid_t gid, int out_fd)
+ * with the minimal environment, its stdout into out.  Returns its exit
+ * status (127: not there to run), or -1. */
+static int
+run_agent(const char *bound, uid_t uid, gid_t gid, struct sb_buf *out,
+	  struct sb_error **err)
 {
-	pid_t pid = fork();
-
-	if (pid != 0)
-		return pid;
 	/* -P with a pattern that matches nothing: no PKCS#11 or
 	 * security-key provider can be loaded into the agent by whoever
 	 * reaches its socket (the sandbox does). */
-	int nul = open("/dev/null", O_RDWR);
-
-	if (nul < 0 || dup2(nul, STDIN_FILENO) < 0 ||
-	    dup2(out_fd, STDOUT_FILENO) < 0 || dup2(nul, STDERR_FILENO) < 0)
-		_exit(126);
+	const char *argv[] = {
+		"ssh-agent", "-s", "-P", "!*", "-a", bound, NULL
+	};
 	/* The agent outlives us: it must not hold our caller's descriptors
-	 * (a test runner's pipe, a terminal). */
-	closefrom(3);
-	if (uid != (uid_t)-1 &&
-	    (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
-	     setresuid(uid, uid, uid) < 0))
-		_exit(126);
-	execvpe("ssh-agent", (char *const[]){ "ssh-agent", "-s", "-P", "!*",
-					      "-a", (char *)bound, NULL },
-		sb_host_min_env());
-	_exit(127);
+	 * (a test runner's pipe, a terminal), which spawn sees to. */
+	struct sb_spawn s = {
+		.argv = argv,
+		.envp = sb_spawn_min_env(),
+		.in = { .how = SB_SPAWN_NULL },
+		.out = { .how = SB_SPAWN_CAPTURE, .buf = out },
+		.err = { .how = SB_SPAWN_NULL },
+		.drop = uid != (uid_t)-1,
+		.uid = uid,
+		.gid = gid,
+	};
+	_cleanup_error_ struct sb_error *e = NULL;
+	int st = sb_spawn_run(&s, &e);
+
+	if (st >= 0 || s.exec_errno)
+		return st >= 0 ? st : 127;
+	if (s.pid > 0 || !e)
+		return sb_error_pass(err, &e);
+	errno = e->sys_errno;
+	return sb_error_sys(err, "running ssh-agent");
 }
 
 int
@@ -440,8 +416,8 @@ sb_agent_start(const char *name, uid_t uid, gid_t gid, struct sb_error **err)
 	_cleanup_free_ char *dir = agent_path(name, "d");
 	_cleanup_free_ char *shared = shared_path(name);
 	struct sb_buf out = { .max = 4096 };
-	int fds[2], st;
-	pid_t pid, agent = -1;
+	int st;
+	pid_t agent = -1;
 	const char *p;
 
 	if (!sock || !pidfile || !bound || !dir || !shared)
@@ -455,17 +431,11 @@ sb_agent_start(const char *name, uid_t uid, gid_t gid, struct sb_error **err)
 	sb_agent_stop(name);
 	if (private_dir(dir, uid, gid, err) < 0)
 		return -1;
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return sb_error_sys(err, "starting ssh-agent");
-	pid = spawn_agent(bound, uid, gid, fds[1]);
-	close(fds[1]);
-	if (pid < 0) {
-		close(fds[0]);
-		return sb_error_sys(err, "running ssh-agent");
+	st = run_agent(bound, uid, gid, &out, err);
+	if (st < 0) {
+		sb_buf_release(&out);
+		return -1;
 	}
-	slurp(fds[0], &out);
-	close(fds[0]);
-	st = wait_child(pid);
 	p = out.data ? strstr(out.data, "SSH_AGENT_PID=") : NULL;
 	if (p)
 		agent = (pid_t)strtol(p + 14, NULL, 10);
@@ -497,59 +467,31 @@ sb_agent_add(const char *name, const char *key, size_t len,
 	     struct sb_error **err)
 {
 	_cleanup_free_ char *sock = agent_path(name, "sock");
+	_cleanup_error_ struct sb_error *e = NULL;
 	struct sb_buf errout = { .max = 4096 };
-	posix_spawn_file_actions_t fa;
+	const char *argv[] = { "ssh-add", "-q", "-", NULL };
+	struct sb_spawn s = {
+		.argv = argv,
+		.in = { .how = SB_SPAWN_DATA, .data = key, .len = len },
+		.out = { .how = SB_SPAWN_NULL },
+		.err = { .how = SB_SPAWN_CAPTURE, .buf = &errout },
+	};
 	char **env;
-	int sv[2], efd[2], rc, st;
-	size_t off = 0;
-	pid_t pid;
+	int st;
 
 	if (!sock)
 		return sb_error_set(err, SB_E_INPUT, "bad sandbox name '%s'",
 				    name);
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-		return sb_error_sys(err, "running ssh-add");
-	if (pipe2(efd, O_CLOEXEC) < 0) {
-		close(sv[0]);
-		close(sv[1]);
-		return sb_error_sys(err, "running ssh-add");
-	}
 	env = child_env(sock);
-	{
-		char *const argv[] = { "ssh-add", "-q", "-", NULL };
-
-		posix_spawn_file_actions_init(&fa);
-		posix_spawn_file_actions_adddup2(&fa, sv[1], STDIN_FILENO);
-		posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO,
-						 "/dev/null", O_WRONLY, 0);
-		posix_spawn_file_actions_adddup2(&fa, efd[1], STDERR_FILENO);
-		rc = posix_spawnp(&pid, "ssh-add", &fa, NULL, argv,
-				  env ? env : (char **)sb_host_min_env());
-		posix_spawn_file_actions_destroy(&fa);
-	}
+	s.envp = env ? env : sb_spawn_min_env();
+	st = sb_spawn_run(&s, &e);
 	child_env_free(env, sock);
-	close(sv[1]);
-	close(efd[1]);
-	if (rc != 0) {
-		close(sv[0]);
-		close(efd[0]);
-		errno = rc;
+	if (st < 0 && s.pid < 0) {
+		sb_buf_release(&errout);
+		errno = e ? e->sys_errno : 0;
 		return sb_error_sys(err, "running ssh-add (is OpenSSH's "
 				    "client installed?)");
 	}
-	while (off < len) {
-		ssize_t w = send(sv[0], key + off, len - off, MSG_NOSIGNAL);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			break;
-		off += (size_t)w;
-	}
-	close(sv[0]);
-	slurp(efd[0], &errout);
-	close(efd[0]);
-	st = wait_child(pid);
 	if (st != 0) {
 		if (errout.data)
 			one_line(errout.data);

@@ -13,19 +13,18 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <pthread.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/buf.h"
 #include "core/cleanup.h"
 #include "model/repo.h"
+#include "sys/spawn.h"
 
 #define REPLY_MAX ((size_t)1 << 20)
 #define TOKEN_MAX 4096
@@ -71,38 +70,24 @@ clean_token(const char *v, size_t n)
 static char *
 gh_token(void)
 {
-	char *const argv[] = { "gh", "auth", "token", NULL };
-	posix_spawn_file_actions_t fa;
-	int fds[2], status;
-	pid_t pid;
+	const char *argv[] = { "gh", "auth", "token", NULL };
 	char buf[TOKEN_MAX + 1];
-	size_t len = 0;
-	ssize_t r;
+	/* Room for all of it from the start: no realloc leaves a copy of
+	 * the token behind in freed memory. */
+	struct sb_buf out = { .data = buf,
+			      .cap = sizeof(buf),
+			      .max = sizeof(buf) - 1 };
+	struct sb_spawn s = {
+		.argv = argv,
+		.envp = environ,
+		.in = { .how = SB_SPAWN_NULL },
+		.out = { .how = SB_SPAWN_CAPTURE, .buf = &out },
+		.err = { .how = SB_SPAWN_NULL },
+	};
 	char *t = NULL;
 
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null",
-					 O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
-					 O_RDONLY, 0);
-	if (posix_spawnp(&pid, "gh", &fa, NULL, argv, environ) != 0)
-		pid = -1;
-	posix_spawn_file_actions_destroy(&fa);
-	close(fds[1]);
-	while (pid > 0 && len < sizeof(buf) - 1 &&
-	       ((r = read(fds[0], buf + len, sizeof(buf) - 1 - len)) > 0 ||
-		(r < 0 && errno == EINTR)))
-		len += r > 0 ? (size_t)r : 0;
-	close(fds[0]);
-	if (pid > 0) {
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-			t = clean_token(buf, len);
-	}
+	if (sb_spawn_run(&s, SB_IGNORE) == 0 && !out.overflow)
+		t = clean_token(buf, out.len);
 	explicit_bzero(buf, sizeof(buf));
 	return t;
 }

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "sys/clock.h"
 #include "incus/ws.h"
 
 #define CONNECT_MS 5000 /* Incus's own limit for the whole set */
@@ -84,15 +85,6 @@ build_body(const struct sb_exec_spec *s, struct sb_error **err)
 					       s->height > 0 ? s->height : 24));
 	}
 	return b;
-}
-
-static long
-now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000L + t.tv_nsec / 1000000L;
 }
 
 static void
@@ -312,7 +304,7 @@ connect_all(struct sb_incus *c, struct pump *p, const char *op_path,
 	    json_object *op, struct sb_error **err)
 {
 	json_object *md, *fds;
-	long deadline = now_ms() + CONNECT_MS;
+	long deadline = sb_clock_now_ms() + CONNECT_MS;
 	/* Control first, as the Go client does. */
 	static const int order[NSOCK] = { S_CTL, S_IN, S_OUT, S_ERR };
 
@@ -325,7 +317,7 @@ connect_all(struct sb_incus *c, struct pump *p, const char *op_path,
 		int i = order[k];
 		json_object *sec;
 		_cleanup_free_ char *path = NULL, *esc = NULL;
-		long left = deadline - now_ms();
+		long left = deadline - sb_clock_now_ms();
 
 		if (!json_object_object_get_ex(fds, sock_names[i], &sec))
 			continue;

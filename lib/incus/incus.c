@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
-#include "sys/host.h"
 #include "sys/knobs.h"
+#include "sys/signals.h"
 
 #define REPLY_MAX ((size_t)256 << 20)
 
@@ -217,7 +217,7 @@ transport_error(struct sb_incus *c, CURLcode rc, struct sb_error **err)
 			c->socket);
 	}
 	if (rc == CURLE_ABORTED_BY_CALLBACK)
-		return sb_host_check_interrupt(err);
+		return sb_signals_check(err);
 	if (rc == CURLE_WRITE_ERROR)
 		return sb_error_set(err, SB_E_DAEMON,
 				    "reply from Incus is too large");
@@ -238,7 +238,7 @@ progress_cb(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 	    curl_off_t un)
 {
 	(void)ud, (void)dt, (void)dn, (void)ut, (void)un;
-	return sb_host_interrupted();
+	return sb_signals_interrupted();
 }
 
 struct upload {

@@ -6,7 +6,8 @@
 #include <time.h>
 
 #include "core/cleanup.h"
-#include "sys/host.h"
+#include "sys/clock.h"
+#include "sys/signals.h"
 
 static char *
 ipath(const char *name, const char *suffix)
@@ -267,7 +268,7 @@ sb_instance_wait_ipv4(struct sb_incus *c, const char *name, double timeout,
 		      struct sb_error **err)
 {
 	_cleanup_free_ char *p = ipath(name, "/state");
-	double deadline = sb_host_now() + timeout;
+	double deadline = sb_clock_now() + timeout;
 
 	/* The address shows up ~1 s after start; poll the cheap /state call
 	 * rather than sleeping a fixed time. */
@@ -276,11 +277,11 @@ sb_instance_wait_ipv4(struct sb_incus *c, const char *name, double timeout,
 		char *ip;
 		struct timespec ts = { 0, 50 * 1000 * 1000 };
 
-		if (!st || sb_host_check_interrupt(err) < 0)
+		if (!st || sb_signals_check(err) < 0)
 			return NULL;
 		if ((ip = sb_instance_state_ipv4(st)))
 			return ip;
-		if (sb_host_now() > deadline) {
+		if (sb_clock_now() > deadline) {
 			sb_error_set(err, SB_E_FAIL,
 				     "%s got no IPv4 address on eth0 within "
 				     "%.0f s", name, timeout);

@@ -20,6 +20,7 @@
 
 #include "core/buf.h"
 #include "core/cleanup.h"
+#include "sys/clock.h"
 
 #define WS_GUID "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define HANDSHAKE_MAX 16384
@@ -274,21 +275,12 @@ sb_ws_fd(const struct sb_ws *ws)
 	return ws->io.fd;
 }
 
-static long
-now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000L + t.tv_nsec / 1000000L;
-}
-
 /* Waits for the fd; returns 1 ready, 0 timed out, -1 on error. */
 static int
 wait_fd(int fd, short ev, long deadline)
 {
 	for (;;) {
-		long left = deadline - now_ms();
+		long left = deadline - sb_clock_now_ms();
 		struct pollfd p = { .fd = fd, .events = ev };
 		int r;
 
@@ -357,7 +349,7 @@ int
 sb_ws_send_frame(struct sb_ws *ws, int fin, int opcode, const void *p,
 		 size_t n, struct sb_error **err)
 {
-	long deadline = now_ms() + SEND_TIMEOUT_MS;
+	long deadline = sb_clock_now_ms() + SEND_TIMEOUT_MS;
 	int r;
 
 	if (sb_ws_queue_frame(ws, fin, opcode, p, n, err) < 0)
@@ -432,7 +424,7 @@ int
 sb_ws_handshake(struct sb_ws *ws, const char *host, const char *path,
 		int timeout_ms, struct sb_error **err)
 {
-	long deadline = now_ms() + timeout_ms;
+	long deadline = sb_clock_now_ms() + timeout_ms;
 	char key[25], want[29];
 	_cleanup_free_ char *req = NULL, *accept = NULL;
 	char *end = NULL;

@@ -101,7 +101,7 @@ struct sb_sandbox {
 	char *env_json; /* user.sandbox.env: the kept --env values (JSON);
 			   wiped when freed */
 	char *creating; /* set while sandbox-start is making it (a process
-			   token, see sb_host_process_token) */
+			   token, see sb_clock_process_token) */
 };
 
 /* Parses one Instance object (recursion=1 or InstanceFull).  Reads

@@ -11,7 +11,9 @@
 
 #include "core/buf.h"
 #include "core/cleanup.h"
-#include "sys/host.h"
+#include "sys/fileio.h"
+#include "sys/paths.h"
+#include "sys/invoker.h"
 #include "model/sandbox.h"
 
 #define HEADER_MAX 4096
@@ -78,7 +80,7 @@ sb_stack_origin_name(int origin)
 static void
 stack_dirs(char *dirs[3])
 {
-	_cleanup_free_ char *home = sb_host_user_home();
+	_cleanup_free_ char *home = sb_invoker_home();
 
 	dirs[SB_STACK_SHIPPED] = NULL;
 	dirs[SB_STACK_SYSTEM] = NULL;
@@ -87,10 +89,10 @@ stack_dirs(char *dirs[3])
 			     home) < 0)
 		dirs[SB_STACK_USER] = NULL;
 	if (asprintf(&dirs[SB_STACK_SYSTEM], "%s/stacks.d",
-		     sb_host_datadir()) < 0)
+		     sb_paths_datadir()) < 0)
 		dirs[SB_STACK_SYSTEM] = NULL;
-	if (asprintf(&dirs[SB_STACK_SHIPPED], "%s/stacks",
-		     sb_host_datadir()) < 0)
+	if (asprintf(&dirs[SB_STACK_SHIPPED], "%s/stacks", sb_paths_datadir()) <
+	    0)
 		dirs[SB_STACK_SHIPPED] = NULL;
 }
 
@@ -140,7 +142,7 @@ read_header(const char *path, char **parent, struct sb_error **err)
 		return sb_error_set(err, SB_E_PERM,
 				    "%s is writable by others: chmod go-w it",
 				    path);
-	if (sb_host_read_file(path, 1 << 20, &b, err) < 0)
+	if (sb_fileio_read(path, 1 << 20, &b, err) < 0)
 		return -1;
 	r = sb_stack_parse_header(b.data ? b.data : "", b.len, parent, err);
 	sb_buf_release(&b);

@@ -8,7 +8,9 @@
 #include "core/buf.h"
 #include "core/cleanup.h"
 #include "net/egress.h"
-#include "sys/host.h"
+#include "sys/fileio.h"
+#include "sys/paths.h"
+#include "sys/invoker.h"
 #include "incus/instance.h"
 #include "model/sandbox.h"
 
@@ -27,14 +29,15 @@ sb_domains_get(struct sb_incus *c, const char *name, struct sb_allowlist *al,
 	       char **source, int *restricted, struct sb_error **err)
 {
 	struct sb_sandbox *s = sb_sandbox_get(c, name, err);
-	_cleanup_free_ char *home = sb_host_user_home();
+	_cleanup_free_ char *home = sb_invoker_home();
 	int ret;
 
 	*source = NULL;
 	if (!s)
 		return -1;
 	*restricted = s->restricted;
-	*source = sb_allowlist_resolve(s->domains_file, home, sb_host_datadir());
+	*source = sb_allowlist_resolve(s->domains_file, home,
+				       sb_paths_datadir());
 	sb_sandbox_free(s);
 	if (!*source)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
@@ -184,8 +187,8 @@ sb_domains_edit(struct sb_incus *c, const char *name,
 		       "sandbox-domains (started from %s).\n", name, source);
 	for (size_t i = 0; i < nkeep; i++)
 		sb_buf_appendf(&text, "%s\n", keep[i]);
-	if (sb_host_mkdirs(SB_DOMAINS_DIR, 0755, err) < 0 ||
-	    sb_host_write_file(path, text.data, text.len, 0644, err) < 0)
+	if (sb_paths_mkdirs(SB_DOMAINS_DIR, 0755, err) < 0 ||
+	    sb_fileio_write(path, text.data, text.len, 0644, err) < 0)
 		goto out;
 	if (strcmp(source, path) != 0) {
 		_cleanup_json_ json_object *cfg = json_object_new_object();

@@ -26,7 +26,9 @@
 #include "core/cleanup.h"
 #include "net/conntrack.h"
 #include "net/firewall.h"
-#include "sys/host.h"
+#include "sys/lock.h"
+#include "sys/paths.h"
+#include "sys/invoker.h"
 #include "model/sandbox.h"
 #include "net/squid.h"
 
@@ -81,9 +83,9 @@ sb_egress_check(const struct sb_egress_opts *o, json_object *cfg,
 	struct sb_buf cidrs = { 0 };
 
 	if (o->restrict_domains || o->domains_file) {
-		_cleanup_free_ char *home = sb_host_user_home();
+		_cleanup_free_ char *home = sb_invoker_home();
 		_cleanup_free_ char *path = sb_allowlist_resolve(
-			o->domains_file, home, sb_host_datadir());
+			o->domains_file, home, sb_paths_datadir());
 		char abs[PATH_MAX];
 		struct sb_allowlist al = { 0 };
 
@@ -154,14 +156,14 @@ sb_egress_setup(struct sb_error **err)
 	summary[0] = '\0';
 	if (bridge_addr(b4, NULL, err) < 0)
 		return -1;
-	if ((lock = sb_host_lock("egress", err)) < 0)
+	if ((lock = sb_lock_take("egress", err)) < 0)
 		return -1;
 	bridge_ok = sb_fw_bridge_family_works();
 	if (install_base(b4, err) < 0 || sb_squid_setup(b4, err) < 0) {
-		sb_host_unlock(lock);
+		sb_lock_release(lock);
 		return -1;
 	}
-	sb_host_unlock(lock);
+	sb_lock_release(lock);
 	/* Say which mechanism is in force, so nobody goes looking for
 	 * Incus network ACLs that this kernel cannot run. */
 	snprintf(summary, sizeof(summary),
@@ -246,9 +248,9 @@ apply_locked(const struct sb_sandbox *s, const char *ipv4,
 	/* Squid first: by the time the redirect exists, Squid knows the
 	 * sandbox.  Either way nothing is let through unfiltered. */
 	if (s->restricted) {
-		_cleanup_free_ char *home = sb_host_user_home();
+		_cleanup_free_ char *home = sb_invoker_home();
 		_cleanup_free_ char *path = sb_allowlist_resolve(
-			s->domains_file, home, sb_host_datadir());
+			s->domains_file, home, sb_paths_datadir());
 		struct sb_allowlist al = { 0 };
 		int r;
 
@@ -314,10 +316,10 @@ sb_egress_apply(const struct sb_sandbox *s, struct sb_error **err)
 				    "has no pinned address (ipv4.address) "
 				    "to key rules on: stop it and start it "
 				    "again with sandbox-start", s->name);
-	if ((lock = sb_host_lock("egress", err)) < 0)
+	if ((lock = sb_lock_take("egress", err)) < 0)
 		return -1;
 	r = apply_locked(s, s->fixed_ipv4, err);
-	sb_host_unlock(lock);
+	sb_lock_release(lock);
 	if (r < 0)
 		return sb_error_prefix(err, "egress for '%s'", s->name);
 	return 0;
@@ -327,7 +329,7 @@ void
 sb_egress_remove(const char *name, const char *ipv4)
 {
 	_cleanup_free_ char *json = NULL, *del = NULL;
-	int lock = sb_host_lock("egress", SB_IGNORE);
+	int lock = sb_lock_take("egress", SB_IGNORE);
 
 	json = sb_fw_list_json(SB_IGNORE);
 	if (json && (del = sb_fw_cleanup_script(json, name, NULL, SB_IGNORE)) &&
@@ -339,7 +341,7 @@ sb_egress_remove(const char *name, const char *ipv4)
 	if (ipv4)
 		sb_conntrack_flush(ipv4, SB_IGNORE);
 	if (lock >= 0)
-		sb_host_unlock(lock);
+		sb_lock_release(lock);
 }
 
 int
@@ -357,7 +359,7 @@ sb_egress_expose(const struct sb_sandbox *s, int port, int proto, int add,
 	if (!(script = sb_fw_port_script(s->name, addr, proto, port, add,
 					 err)))
 		return -1;
-	if ((lock = sb_host_lock("egress", err)) < 0)
+	if ((lock = sb_lock_take("egress", err)) < 0)
 		return -1;
 	if (!add) {
 		/* Deleting a missing element fails the transaction: only
@@ -368,17 +370,17 @@ sb_egress_expose(const struct sb_sandbox *s, int port, int proto, int add,
 		if (asprintf(&needle, "[\"%s\", \"%s\", %d]", addr,
 			     proto == SB_UDP ? "udp" : "tcp", port) < 0 ||
 		    !json || !strstr(json, needle)) {
-			sb_host_unlock(lock);
+			sb_lock_release(lock);
 			return 0;
 		}
 	} else if (!(json = listing(err))) {
-		sb_host_unlock(lock);
+		sb_lock_release(lock);
 		return -1;
 	}
 	r = sb_fw_run(script, 0, err);
 	if (r == 0 && !add)
 		r = sb_conntrack_flush(addr, err) < 0 ? -1 : 0;
-	sb_host_unlock(lock);
+	sb_lock_release(lock);
 	if (r < 0)
 		return sb_error_prefix(err, "%s outbound port %d for '%s'",
 				       add ? "opening" : "closing", port,

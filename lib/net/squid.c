@@ -13,13 +13,15 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/buf.h"
 #include "core/cleanup.h"
-#include "sys/host.h"
+#include "sys/clock.h"
+#include "sys/fileio.h"
+#include "sys/paths.h"
+#include "sys/spawn.h"
 #include "model/sandbox.h"
 
 #define CONF SB_SQUID_DIR "/squid.conf"
@@ -191,7 +193,7 @@ static int
 mkdir_owned(const char *dir, mode_t mode, uid_t uid, gid_t gid,
 	    struct sb_error **err)
 {
-	if (sb_host_mkdirs(dir, mode, err) < 0)
+	if (sb_paths_mkdirs(dir, mode, err) < 0)
 		return -1;
 	return own_nofollow(dir, 1, mode, uid, gid, err);
 }
@@ -200,7 +202,7 @@ static int
 run_quiet(const char *const *argv, const char *what, struct sb_error **err)
 {
 	struct sb_buf out = { .max = 1 << 16 }, errs = { .max = 1 << 16 };
-	int r = sb_host_run(argv, NULL, 0, &out, &errs, err);
+	int r = sb_spawn_cmd(argv, NULL, 0, &out, &errs, err);
 
 	if (r < 0) {
 		sb_buf_release(&out);
@@ -316,10 +318,10 @@ log_size(void)
 static int
 wait_listening(long offset, struct sb_error **err)
 {
-	double deadline = sb_host_now() + WAIT_SECONDS;
+	double deadline = sb_clock_now() + WAIT_SECONDS;
 	struct timespec ts = { 0, 50 * 1000 * 1000 };
 
-	while (sb_host_now() < deadline) {
+	while (sb_clock_now() < deadline) {
 		FILE *f = fopen(CACHELOG, "r");
 		char line[1024];
 		int ok = 0;
@@ -335,7 +337,7 @@ wait_listening(long offset, struct sb_error **err)
 		if (ok)
 			return 0;
 		if (!sb_squid_pid() && access(PIDFILE, F_OK) < 0 &&
-		    sb_host_now() > deadline - WAIT_SECONDS + 2)
+		    sb_clock_now() > deadline - WAIT_SECONDS + 2)
 			break;
 		nanosleep(&ts, NULL);
 	}
@@ -346,8 +348,18 @@ wait_listening(long offset, struct sb_error **err)
 static int
 start(struct sb_error **err)
 {
+	/* Its own session, and no descriptor of ours kept open (a pipe held
+	 * by the daemon would block our caller).  Fed by sandbox traffic: it
+	 * gets no token, nothing of our caller's environment. */
+	const char *argv[] = { "squid", "-f", CONF, NULL };
+	struct sb_spawn s = { .argv = argv,
+			      .envp = sb_spawn_min_env(),
+			      .new_session = 1,
+			      .in = { .how = SB_SPAWN_NULL },
+			      .out = { .how = SB_SPAWN_NULL },
+			      .err = { .how = SB_SPAWN_NULL } };
+	_cleanup_error_ struct sb_error *e = NULL;
 	long offset = log_size();
-	pid_t pid;
 	int status;
 
 	/* Not running (sb_squid_pid), yet its pid file may still name the
@@ -356,33 +368,14 @@ start(struct sb_error **err)
 	 * to start. */
 	if (unlink(PIDFILE) < 0 && errno != ENOENT)
 		return sb_error_sys(err, "removing the stale %s", PIDFILE);
-	pid = fork();
-
-	if (pid < 0)
-		return sb_error_sys(err, "fork");
-	if (pid == 0) {
-		int fd = open("/dev/null", O_RDWR);
-
-		/* Its own session, and no descriptor of ours kept open (a
-		 * pipe held by the daemon would block our caller). */
-		setsid();
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		closefrom(3);
-		/* Fed by sandbox traffic: it gets no token, nothing of our
-		 * caller's environment. */
-		execvpe("squid", (char *const[]){ "squid", "-f", CONF, NULL },
-			sb_host_min_env());
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return sb_error_set(err, SB_E_SYSTEM, "squid -f %s failed to "
-				    "start (exit %d): see %s", CONF,
-				    WIFEXITED(status) ? WEXITSTATUS(status) :
-				    128 + WTERMSIG(status), CACHELOG);
+	status = sb_spawn_run(&s, &e);
+	if (status < 0 && !s.exec_errno)
+		return sb_error_pass(err, &e);
+	if (status != 0)
+		return sb_error_set(err, SB_E_SYSTEM,
+				    "squid -f %s failed to "
+				    "start (exit %d): see %s",
+				    CONF, status < 0 ? 127 : status, CACHELOG);
 	return wait_listening(offset, err);
 }
 
@@ -427,7 +420,7 @@ sb_squid_setup(const char *bridge4, struct sb_error **err)
 	_cleanup_error_ struct sb_error *e = NULL;
 	int changed;
 
-	if (sb_host_mkdirs(SB_SQUID_DIR, 0755, err) < 0 ||
+	if (sb_paths_mkdirs(SB_SQUID_DIR, 0755, err) < 0 ||
 	    mkdir_owned(SB_SQUID_DIR "/acl", 0755, 0, 0, err) < 0 ||
 	    mkdir_owned(SB_SQUID_DIR "/log", 0750, uid, gid, err) < 0 ||
 	    mkdir_owned(SB_SQUID_RUNDIR, 0755, uid, gid, err) < 0 ||
@@ -435,19 +428,17 @@ sb_squid_setup(const char *bridge4, struct sb_error **err)
 		return sb_error_prefix(err, "setting up squid");
 	/* Squid refuses an include glob that matches nothing. */
 	if (access(SB_SQUID_DIR "/acl/00-base.conf", F_OK) < 0 &&
-	    sb_host_write_file(SB_SQUID_DIR "/acl/00-base.conf",
-			       "# per-sandbox files follow\n", 26, 0644,
-			       err) < 0)
+	    sb_fileio_write(SB_SQUID_DIR "/acl/00-base.conf",
+			    "# per-sandbox files follow\n", 26, 0644, err) < 0)
 		return -1;
 	conf = sb_squid_config_text(SB_SQUID_DIR, SB_SQUID_RUNDIR, bridge4,
 				    user, err);
 	if (!conf)
 		return -1;
-	changed = sb_host_read_file(CONF, 1 << 20, &cur, &e) < 0 ||
-		  !cur.data || strcmp(cur.data, conf) != 0;
+	changed = sb_fileio_read(CONF, 1 << 20, &cur, &e) < 0 || !cur.data ||
+		  strcmp(cur.data, conf) != 0;
 	sb_buf_release(&cur);
-	if (changed && sb_host_write_file(CONF, conf, strlen(conf), 0644,
-					  err) < 0)
+	if (changed && sb_fileio_write(CONF, conf, strlen(conf), 0644, err) < 0)
 		return -1;
 	if (!sb_squid_pid())
 		return start(err);
@@ -461,7 +452,7 @@ static int
 same_file(const char *path, const char *data, size_t len)
 {
 	struct sb_buf cur = { .max = 1 << 20 };
-	int same = sb_host_read_file(path, 1 << 20, &cur, SB_IGNORE) == 0 &&
+	int same = sb_fileio_read(path, 1 << 20, &cur, SB_IGNORE) == 0 &&
 		   cur.len == len && (!len || memcmp(cur.data, data, len) == 0);
 
 	sb_buf_release(&cur);
@@ -498,8 +489,8 @@ sb_squid_allow(const char *name, const char *addr,
 		sb_buf_release(&d);
 		return 0;
 	}
-	if (sb_host_write_file(dpath, d.data, d.len, 0644, err) < 0 ||
-	    sb_host_write_file(cpath, text, strlen(text), 0644, err) < 0) {
+	if (sb_fileio_write(dpath, d.data, d.len, 0644, err) < 0 ||
+	    sb_fileio_write(cpath, text, strlen(text), 0644, err) < 0) {
 		sb_buf_release(&d);
 		return sb_error_prefix(err, "writing the filter for '%s'",
 				       name);

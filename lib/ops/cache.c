@@ -10,8 +10,8 @@
 #include "core/cleanup.h"
 #include "core/text.h"
 #include "incus/files.h"
-#include "sys/host.h"
 #include "sys/knobs.h"
+#include "sys/spawn.h"
 #include "model/sandbox.h"
 #include "ops/setup.h"
 
@@ -315,7 +315,7 @@ empty_in_place(struct sb_incus *c, const char *kind, struct sb_error **err)
 		const char *argv[] = { "find", dir, "-xdev", "-mindepth", "1",
 				       "-delete", NULL };
 
-		r = sb_host_run(argv, NULL, 0, NULL, NULL, err);
+		r = sb_spawn_cmd(argv, NULL, 0, NULL, NULL, err);
 	}
 	if (r != 0)
 		return r < 0 ? -1 : sb_error_set(err, SB_E_FAIL,

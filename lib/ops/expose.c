@@ -11,7 +11,7 @@
 
 #include "core/cleanup.h"
 #include "net/egress.h"
-#include "sys/host.h"
+#include "sys/lock.h"
 #include "incus/instance.h"
 
 /* The instance whose device listens on host port/proto, or NULL. */
@@ -168,7 +168,7 @@ sb_expose(struct sb_incus *c, const struct sb_expose_opts *o, int *host_port,
 			goto out;
 		}
 	}
-	if ((lock = sb_host_lock("slots", err)) < 0)
+	if ((lock = sb_lock_take("slots", err)) < 0)
 		goto out;
 	for (int p = SB_TCP; p <= SB_UDP; p <<= 1) {
 		if (!(protos & p))
@@ -188,7 +188,7 @@ sb_expose(struct sb_incus *c, const struct sb_expose_opts *o, int *host_port,
 	*host_port = (int)host;
 	ret = 0;
 out:
-	sb_host_unlock(lock);
+	sb_lock_release(lock);
 	sb_sandbox_free(s);
 	return ret;
 }

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,8 +16,12 @@
 #include "core/cleanup.h"
 #include "incus/exec.h"
 #include "incus/files.h"
-#include "sys/host.h"
 #include "sys/knobs.h"
+#include "sys/clock.h"
+#include "sys/fileio.h"
+#include "sys/paths.h"
+#include "sys/signals.h"
+#include "sys/spawn.h"
 #include "incus/instance.h"
 #include "model/sandbox.h"
 #include "ops/setup.h"
@@ -108,27 +111,23 @@ sb_golden_stack_known(const char *stack, struct sb_error **err)
 static int
 run_logged(const char *const *argv, int logfd, struct sb_error **err)
 {
-	int status;
-	pid_t pid = fork();
+	struct sb_spawn s = {
+		.argv = argv,
+		.envp = environ,
+		.in = { .how = SB_SPAWN_NULL },
+		.out = { .how = SB_SPAWN_FD, .fd = logfd },
+		.err = { .how = SB_SPAWN_FD, .fd = logfd },
+	};
+	_cleanup_error_ struct sb_error *e = NULL;
+	int st = sb_spawn_run(&s, &e);
 
-	if (pid < 0)
-		return sb_error_sys(err, "fork");
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDONLY);
-
-		dup2(nul, 0);
-		dup2(logfd, 1);
-		dup2(logfd, 2);
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return sb_error_sys(err, "waiting for %s", argv[0]);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	if (st < 0 && s.exec_errno)
+		st = 127;
+	else if (st < 0)
+		return sb_error_pass(err, &e);
+	if (st != 0)
 		return sb_error_set(err, SB_E_FAIL, "%s failed (exit %d)",
-				    argv[0], WIFEXITED(status) ?
-				    WEXITSTATUS(status) : 128 + WTERMSIG(status));
+				    argv[0], st);
 	return 0;
 }
 
@@ -138,7 +137,7 @@ open_log(const char *stack, int append, struct sb_error **err)
 	const char *path = sb_golden_log_path(stack);
 	int fd;
 
-	if (sb_host_mkdirs(SB_LOG_DIR, 0755, err) < 0)
+	if (sb_paths_mkdirs(SB_LOG_DIR, 0755, err) < 0)
 		return -1;
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC |
 		  (append ? O_APPEND : O_TRUNC), 0644);
@@ -154,7 +153,7 @@ host_codename(char *out, size_t n, struct sb_error **err)
 	const char *p;
 	size_t l;
 
-	if (sb_host_read_file("/etc/os-release", 65536, &b, err) < 0)
+	if (sb_fileio_read("/etc/os-release", 65536, &b, err) < 0)
 		return -1;
 	p = strstr(b.data, "VERSION_CODENAME=");
 	if (!p) {
@@ -178,7 +177,7 @@ write_text(const char *dir, const char *name, const char *text,
 
 	if (asprintf(&p, "%s/%s", dir, name) < 0)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
-	return sb_host_write_file(p, text, strlen(text), 0644, err);
+	return sb_fileio_write(p, text, strlen(text), 0644, err);
 }
 
 /* Makes the debootstrapped tree an Incus unified image: metadata.yaml,
@@ -208,18 +207,20 @@ shape_image(const char *work, const char *codename, struct sb_error **err)
 	    asprintf(&tpl, "%s/templates", work) < 0)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
 	if (write_text(work, "metadata.yaml", meta, err) < 0 ||
-	    sb_host_mkdirs(tpl, 0755, err) < 0 ||
+	    sb_paths_mkdirs(tpl, 0755, err) < 0 ||
 	    write_text(tpl, "hostname.tpl", "{{ instance.name }}\n", err) < 0 ||
 	    write_text(tpl, "hosts.tpl",
 		       "127.0.0.1 localhost\n"
 		       "127.0.1.1 {{ instance.name }}\n"
-		       "::1 localhost ip6-localhost ip6-loopback\n", err) < 0)
+		       "::1 localhost ip6-localhost ip6-loopback\n",
+		       err) < 0)
 		return -1;
 	snprintf(etc, sizeof(etc), "%s/etc/network", rootfs);
-	if (sb_host_mkdirs(etc, 0755, err) < 0 ||
+	if (sb_paths_mkdirs(etc, 0755, err) < 0 ||
 	    write_text(etc, "interfaces",
 		       "auto lo\niface lo inet loopback\n\n"
-		       "auto eth0\niface eth0 inet dhcp\n", err) < 0)
+		       "auto eth0\niface eth0 inet dhcp\n",
+		       err) < 0)
 		return -1;
 	return 0;
 }
@@ -326,7 +327,7 @@ ensure_base_image(struct sb_incus *c, const struct sb_golden_opts *o,
 		const char *rm[] = { "rm", "-rf", work, tarball, NULL };
 
 		if (run_logged(rm, log, err) < 0 ||
-		    sb_host_mkdirs(work, 0755, err) < 0)
+		    sb_paths_mkdirs(work, 0755, err) < 0)
 			return -1;
 	}
 	sb_report_begin(pr, "debootstrap %s from %s (log %s)", codename, mirror,
@@ -393,7 +394,7 @@ image_server_source(const char *base, json_object *src,
 				       "csv", NULL };
 		size_t rl = strlen(remote);
 
-		if (sb_host_run(argv, NULL, 0, &out, NULL, err) != 0) {
+		if (sb_spawn_cmd(argv, NULL, 0, &out, NULL, err) != 0) {
 			sb_buf_release(&out);
 			return sb_error_set(err, SB_E_FAIL,
 					    "cannot read the incus remotes");
@@ -435,7 +436,7 @@ show_tail(const struct sb_progress *pr, const char *path, int lines)
 	const char *p;
 	int n = 0;
 
-	if (sb_host_read_file(path, 64 << 20, &b, SB_IGNORE) < 0 || !b.len) {
+	if (sb_fileio_read(path, 64 << 20, &b, SB_IGNORE) < 0 || !b.len) {
 		sb_buf_release(&b);
 		return;
 	}
@@ -461,8 +462,8 @@ push_host_cas(struct sb_incus *c, const char *inst, struct sb_error **err)
 	_cleanup_error_ struct sb_error *e = NULL;
 	int ret;
 
-	if (sb_host_read_file("/etc/ssl/certs/ca-certificates.crt", 16 << 20,
-			      &b, &e) < 0) {
+	if (sb_fileio_read("/etc/ssl/certs/ca-certificates.crt", 16 << 20, &b,
+			   &e) < 0) {
 		sb_buf_release(&b);
 		return 0;
 	}
@@ -515,7 +516,7 @@ run_stack_script(struct sb_incus *c, const char *inst,
 	_cleanup_close_ int log = -1;
 	int status = -1, ret;
 
-	if (sb_host_read_file(st->path, 1 << 20, &body, err) < 0)
+	if (sb_fileio_read(st->path, 1 << 20, &body, err) < 0)
 		return -1;
 	snprintf(envstack, sizeof(envstack), "SANDBOX_STACK=%s", stack);
 	env[2] = envstack;
@@ -602,7 +603,7 @@ build_one(struct sb_incus *c, const struct sb_stack *st,
 	json_object *cfg = json_object_new_object();
 	json_object *profiles = json_object_new_array();
 	char alias[96];
-	double t0 = sb_host_now();
+	double t0 = sb_clock_now();
 
 	json_object_object_add(body, "name", json_object_new_string(inst));
 	json_object_object_add(body, "source", src);
@@ -649,7 +650,7 @@ build_one(struct sb_incus *c, const struct sb_stack *st,
 	sb_report_begin(pr, "%s: creating and starting", inst);
 	r = sb_incus_call(c, "POST", "/1.0/instances", body, NULL, err);
 	if (!r) {
-		sb_host_arm_interrupt(0);
+		sb_signals_arm(0);
 		sb_report_end(pr, 0);
 		/* A create that failed may still have left the instance. */
 		sb_instance_delete(c, inst, SB_IGNORE);
@@ -672,10 +673,10 @@ build_one(struct sb_incus *c, const struct sb_stack *st,
 		goto fail;
 	sb_report_end(pr, 1);
 	sb_report_note(pr, "%s/ready: built in %.0fs", inst,
-		       sb_host_now() - t0);
+		       sb_clock_now() - t0);
 	return 0;
 fail:
-	sb_host_arm_interrupt(0);
+	sb_signals_arm(0);
 	sb_report_end(pr, 0);
 	/* No half-built golden image survives a failure. */
 	sb_instance_delete(c, inst, SB_IGNORE);

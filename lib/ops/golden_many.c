@@ -10,44 +10,57 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/buf.h"
 #include "model/stack.h"
+#include "sys/spawn.h"
 
-/* One stack built in a child process: its own connection, its error
- * message back through a pipe.  Exit 0: found, 10: built, 1: failed. */
+struct build {
+	struct sb_incus *c;
+	const char *stack;
+	const struct sb_golden_opts *o;
+	int rebuild, p[2];
+};
+
+/* The child's half: its own connection, its error message back through
+ * the pipe.  Exit 0: found, 10: built, 1: failed. */
+static int
+build(void *arg)
+{
+	struct build *b = arg;
+	struct sb_error *e = NULL;
+	struct sb_incus *cc = sb_incus_dup(b->c, &e);
+	int built = 0;
+
+	close(b->p[0]);
+	if (cc &&
+	    sb_golden_ensure(cc, b->stack, b->o, b->rebuild, &built, &e) == 0)
+		return built ? 10 : 0;
+	if (e && e->msg && write(b->p[1], e->msg, strlen(e->msg)) < 0)
+		return 1;
+	return 1;
+}
+
+/* One stack built in a child process. */
 static pid_t
 spawn_build(struct sb_incus *c, const char *stack,
 	    const struct sb_golden_opts *o, int rebuild, int *rfd)
 {
-	int p[2];
-	pid_t pid;
+	struct build b = { c, stack, o, rebuild, { -1, -1 } };
+	struct sb_spawn s = { .fn = build, .arg = &b };
 
-	if (pipe2(p, O_CLOEXEC) < 0)
+	if (pipe2(b.p, O_CLOEXEC) < 0)
 		return -1;
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		struct sb_error *e = NULL;
-		struct sb_incus *cc = sb_incus_dup(c, &e);
-		int built = 0;
-
-		close(p[0]);
-		if (cc && sb_golden_ensure(cc, stack, o, rebuild, &built, &e) == 0)
-			_exit(built ? 10 : 0);
-		if (e && e->msg && write(p[1], e->msg, strlen(e->msg)) < 0)
-			_exit(1);
-		_exit(1);
-	}
-	close(p[1]);
-	if (pid < 0) {
-		close(p[0]);
+	if (sb_spawn_start(&s, SB_IGNORE) < 0)
+		s.pid = -1;
+	close(b.p[1]);
+	if (s.pid < 0) {
+		close(b.p[0]);
 		return -1;
 	}
-	*rfd = p[0];
-	return pid;
+	*rfd = b.p[0];
+	return s.pid;
 }
 
 struct job {
@@ -124,8 +137,8 @@ sb_golden_ensure_many(struct sb_incus *c, const char *const *stacks,
 				break;
 			continue;
 		}
-		pid = waitpid(-1, &status, 0);
-		if (pid < 0) {
+		status = sb_spawn_reap(-1, &pid);
+		if (status < 0) {
 			if (errno == EINTR)
 				continue;
 			ret = sb_error_sys(err, "waiting for a build");
@@ -139,10 +152,9 @@ sb_golden_ensure_many(struct sb_incus *c, const char *const *stacks,
 				continue;
 			running--;
 			left--;
-			if (WIFEXITED(status) && (WEXITSTATUS(status) == 0 ||
-						  WEXITSTATUS(status) == 10)) {
+			if (status == 0 || status == 10) {
 				j[i].state = 2;
-				if (WEXITSTATUS(status) == 10)
+				if (status == 10)
 					*built = 1;
 				else
 					sb_report_note(o->progress,
@@ -168,7 +180,7 @@ out:
 	for (size_t i = 0; i < n; i++) {
 		if (j[i].state == 1) {
 			kill(j[i].pid, SIGTERM);
-			waitpid(j[i].pid, NULL, 0);
+			sb_spawn_reap(j[i].pid, NULL);
 		}
 		if (j[i].fd >= 0)
 			close(j[i].fd);

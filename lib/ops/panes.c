@@ -12,19 +12,18 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/buf.h"
 #include "core/cleanup.h"
 #include "incus/exec_ws.h"
 #include "ops/session.h"
+#include "sys/spawn.h"
 
 extern char **environ;
 
@@ -69,75 +68,43 @@ static int
 tmux(const char *const *args, char **out, struct sb_buf *errout,
      struct sb_error **err)
 {
-	posix_spawn_file_actions_t fa;
-	int po[2] = { -1, -1 }, pe[2] = { -1, -1 };
 	const char *argv[32];
 	struct sb_buf ob = { .max = 1 << 20 };
-	pid_t pid;
-	int st, r;
+	struct sb_spawn s = {
+		.argv = argv,
+		.envp = environ,
+		.out = { .how = out ? SB_SPAWN_CAPTURE : SB_SPAWN_INHERIT,
+			 .buf = &ob },
+		.err = { .how = errout ? SB_SPAWN_CAPTURE : SB_SPAWN_INHERIT,
+			 .buf = errout },
+	};
+	_cleanup_error_ struct sb_error *e = NULL;
 	size_t k = 0;
+	int st;
 
 	argv[k++] = "tmux";
 	for (; *args && k < 31; args++)
 		argv[k++] = *args;
 	argv[k] = NULL;
-	if ((out && pipe2(po, O_CLOEXEC) < 0) ||
-	    (errout && pipe2(pe, O_CLOEXEC) < 0))
-		return sb_error_sys(err, "creating a pipe");
-	posix_spawn_file_actions_init(&fa);
-	if (out)
-		posix_spawn_file_actions_adddup2(&fa, po[1], STDOUT_FILENO);
-	if (errout)
-		posix_spawn_file_actions_adddup2(&fa, pe[1], STDERR_FILENO);
-	r = posix_spawnp(&pid, "tmux", &fa, NULL, (char *const *)argv,
-			 environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (out)
-		close(po[1]);
-	if (errout)
-		close(pe[1]);
-	if (r != 0) {
-		if (out)
-			close(po[0]);
-		if (errout)
-			close(pe[0]);
-		errno = r;
-		if (r == ENOENT)
+	st = sb_spawn_run(&s, &e);
+	if (st < 0) {
+		sb_buf_release(&ob);
+		if (s.exec_errno == ENOENT)
 			return sb_error_set(err, SB_E_FAIL,
 					    "tmux is not installed: several "
 					    "sandboxes open in tmux panes "
 					    "(install the tmux package)");
+		if (s.pid > 0 || !e)
+			return sb_error_pass(err, &e);
+		errno = e->sys_errno;
 		return sb_error_sys(err, "running tmux");
 	}
-	/* Outputs are small (a pane id, an error line): read one, then the
-	 * other, without risk of either pipe filling. */
-	for (int *fd = out ? &po[0] : NULL; fd; fd = NULL) {
-		char buf[512];
-		ssize_t n;
-
-		while ((n = read(*fd, buf, sizeof(buf))) > 0)
-			sb_buf_append(&ob, buf, (size_t)n);
-		close(*fd);
-	}
-	if (errout) {
-		char buf[512];
-		ssize_t n;
-
-		while ((n = read(pe[0], buf, sizeof(buf))) > 0)
-			sb_buf_append(errout, buf, (size_t)n);
-		close(pe[0]);
-	}
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR) {
-			sb_buf_release(&ob);
-			return sb_error_sys(err, "waiting for tmux");
-		}
 	if (out) {
 		while (ob.len && (ob.data[ob.len - 1] == '\n'))
 			ob.data[--ob.len] = '\0';
 		*out = ob.data ? sb_buf_take(&ob) : strdup("");
 	}
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return st;
 }
 
 /* Runs tmux and turns a non-zero status into an error with its message. */

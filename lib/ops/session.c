@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -359,22 +358,6 @@ sb_session_run(struct sb_incus *c, const char *name, int mode,
 }
 
 /* ---- ssh config ---- */
-
-char *
-sb_session_host_home(void)
-{
-	const char *sudo = getenv("SUDO_USER");
-	const char *home = getenv("HOME");
-	struct passwd *pw;
-
-	if (sudo && *sudo && geteuid() == 0 && strcmp(sudo, "root") != 0 &&
-	    (pw = getpwnam(sudo)) && pw->pw_dir)
-		return strdup(pw->pw_dir);
-	if (home && *home)
-		return strdup(home);
-	pw = getpwuid(getuid());
-	return pw && pw->pw_dir ? strdup(pw->pw_dir) : NULL;
-}
 
 char *
 sb_session_identity(const char *home)

@@ -71,9 +71,6 @@ struct sb_sandbox *sb_session_running(struct sb_incus *c, const char *name,
 int sb_session_run(struct sb_incus *c, const char *name, int mode,
 		   const char *cmd, int *exit_status, struct sb_error **err);
 
-/* The host user's home: SUDO_USER's under sudo, else $HOME, else the
- * password database's.  Caller frees. */
-char *sb_session_host_home(void);
 /* home/.ssh/id_ed25519, id_ecdsa or id_rsa, the first that exists with
  * its .pub; NULL when none does.  Caller frees. */
 char *sb_session_identity(const char *home);

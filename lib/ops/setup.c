@@ -15,7 +15,10 @@
 #include "model/address.h"
 #include "core/cleanup.h"
 #include "core/text.h"
-#include "sys/host.h"
+#include "sys/clock.h"
+#include "sys/fileio.h"
+#include "sys/paths.h"
+#include "sys/spawn.h"
 
 void
 sb_setup_report_add(struct sb_setup_report *rep, int changed,
@@ -47,7 +50,7 @@ sb_setup_report_release(struct sb_setup_report *rep)
 static int
 wait_ready(struct sb_incus *c, double timeout, struct sb_error **err)
 {
-	double deadline = sb_host_now() + timeout;
+	double deadline = sb_clock_now() + timeout;
 
 	for (;;) {
 		_cleanup_error_ struct sb_error *e = NULL;
@@ -64,7 +67,7 @@ wait_ready(struct sb_incus *c, double timeout, struct sb_error **err)
 			sb_error_pass(err, &e);
 			return -1;
 		}
-		if (sb_host_now() > deadline) {
+		if (sb_clock_now() > deadline) {
 			sb_error_pass(err, &e);
 			return sb_error_prefix(err,
 				"Incus did not become ready within %.0f s "
@@ -72,6 +75,39 @@ wait_ready(struct sb_incus *c, double timeout, struct sb_error **err)
 		}
 		nanosleep(&ts, NULL);
 	}
+}
+
+/* incusd in the background, as the packaged service runs it, minus
+ * systemd: a session of its own, output to its log, none of our
+ * descriptors, and none of our caller's variables (a GitHub token), only
+ * the PATH the packaged service gives it. */
+static int
+start_incusd(struct sb_error **err)
+{
+	const char *grp = getgrnam("incus-admin") ? "incus-admin" : "root";
+	const char *argv[] = { "incusd", "--group", grp, NULL };
+	char *const env[] = { "PATH=/usr/libexec/incus:/usr/sbin:/usr/bin:"
+			      "/sbin:/bin",
+			      "LC_ALL=C", NULL };
+	struct sb_spawn s = { .argv = argv,
+			      .envp = env,
+			      .file = "/usr/libexec/incus/incusd",
+			      .new_session = 1,
+			      .in = { .how = SB_SPAWN_NULL } };
+	_cleanup_error_ struct sb_error *e = NULL;
+	_cleanup_close_ int log = -1;
+
+	if (sb_paths_mkdirs("/var/log/incus", 0755, err) < 0)
+		return -1;
+	log = open("/var/log/incus/incusd.log",
+		   O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	if (log < 0)
+		return sb_error_sys(err, "opening /var/log/incus/incusd.log");
+	s.out = s.err = (struct sb_spawn_io){ .how = SB_SPAWN_FD, .fd = log };
+	if (sb_spawn_start(&s, &e) < 0 && !s.exec_errno)
+		return sb_error_pass(err, &e);
+	/* Not there to run: wait_ready says Incus never came up. */
+	return 0;
 }
 
 int
@@ -95,7 +131,7 @@ sb_setup_daemon(struct sb_incus *c, struct sb_setup_report *rep,
 		const char *argv[] = { "systemctl", "start", "incus.socket",
 				       "incus.service", NULL };
 		struct sb_buf eo = { 0 };
-		int rc = sb_host_run(argv, NULL, 0, NULL, &eo, err);
+		int rc = sb_spawn_cmd(argv, NULL, 0, NULL, &eo, err);
 
 		if (rc != 0) {
 			if (rc > 0)
@@ -107,40 +143,9 @@ sb_setup_daemon(struct sb_incus *c, struct sb_setup_report *rep,
 		}
 		sb_buf_release(&eo);
 		sb_setup_report_add(rep, 1, "incus: started with systemctl");
+	} else if (start_incusd(err) < 0) {
+		return -1;
 	} else {
-		pid_t pid;
-
-		if (sb_host_mkdirs("/var/log/incus", 0755, err) < 0)
-			return -1;
-		pid = fork();
-		if (pid < 0)
-			return sb_error_sys(err, "fork");
-		if (pid == 0) {
-			/* As the packaged service does, minus systemd. */
-			int log = open("/var/log/incus/incusd.log",
-				       O_WRONLY | O_CREAT | O_APPEND, 0640);
-			int nul = open("/dev/null", O_RDONLY);
-			const char *grp = "incus-admin";
-
-			setsid();
-			dup2(nul, 0);
-			dup2(log, 1);
-			dup2(log, 2);
-			/* A daemon must not keep our caller's descriptors. */
-			closefrom(3);
-			if (!getgrnam(grp))
-				grp = "root";
-			/* A long-lived daemon: none of our caller's variables
-			 * (a GitHub token), only the PATH the packaged
-			 * service gives it. */
-			execve("/usr/libexec/incus/incusd",
-			       (char *const[]){ "incusd", "--group",
-						(char *)grp, NULL },
-			       (char *const[]){ "PATH=/usr/libexec/incus:"
-						"/usr/sbin:/usr/bin:/sbin:/bin",
-						"LC_ALL=C", NULL });
-			_exit(127);
-		}
 		sb_setup_report_add(rep, 1,
 			"incus: started incusd in the background (no init "
 			"system; log /var/log/incus/incusd.log)");
@@ -523,8 +528,8 @@ sb_setup_host_limits(struct sb_setup_report *rep, struct sb_error **err)
 	/* Kept for the next boot, only rewritten when it differs. */
 	if (sb_buf_read_file(SYSCTL_FILE, 65536, &old) < 0 || !old.data ||
 	    strcmp(old.data, conf.data) != 0) {
-		ret = sb_host_write_file(SYSCTL_FILE, conf.data, conf.len, 0644,
-					 err);
+		ret = sb_fileio_write(SYSCTL_FILE, conf.data, conf.len, 0644,
+				      err);
 		if (ret == 0 && !raised)
 			sb_setup_report_add(rep, 1, "kernel: limits recorded in %s",
 					    SYSCTL_FILE);

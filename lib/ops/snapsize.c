@@ -1,18 +1,12 @@
 /* Snapshot sizes from `btrfs filesystem du` (see snapsize.h). */
 #include "ops/snapsize.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "core/buf.h"
-#include "sys/host.h"
+#include "sys/spawn.h"
 
 void
 sb_snapshot_sizes_parse(const char *out, struct sb_snap *v, size_t n)
@@ -51,50 +45,17 @@ sb_snapshot_sizes_parse(const char *out, struct sb_snap *v, size_t n)
 static int
 run_bounded(char *const *argv, struct sb_buf *out, int secs)
 {
-	double deadline = sb_host_now() + secs;
-	int fds[2], status = -1;
-	pid_t pid;
+	struct sb_spawn s = {
+		.argv = (const char *const *)argv,
+		.envp = sb_spawn_min_env(),
+		.in = { .how = SB_SPAWN_NULL },
+		.out = { .how = SB_SPAWN_CAPTURE, .buf = out },
+		.err = { .how = SB_SPAWN_NULL },
+		.timeout_ms = secs * 1000,
+	};
+	int st = sb_spawn_run(&s, SB_IGNORE);
 
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return -1;
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDWR);
-
-		if (nul < 0 || dup2(nul, STDIN_FILENO) < 0 ||
-		    dup2(fds[1], STDOUT_FILENO) < 0 ||
-		    dup2(nul, STDERR_FILENO) < 0)
-			_exit(126);
-		closefrom(3);
-		execvpe(argv[0], argv, sb_host_min_env());
-		_exit(127);
-	}
-	close(fds[1]);
-	for (;;) {
-		struct pollfd p = { .fd = fds[0], .events = POLLIN };
-		int left = (int)((deadline - sb_host_now()) * 1000);
-		char tmp[4096];
-		ssize_t r;
-
-		if (left <= 0 || poll(&p, 1, left) <= 0) {
-			kill(pid, SIGKILL);
-			break;
-		}
-		r = read(fds[0], tmp, sizeof(tmp));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0 || sb_buf_append(out, tmp, (size_t)r) < 0)
-			break;
-	}
-	close(fds[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return st >= 128 ? -1 : st;
 }
 
 void

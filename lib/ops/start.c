@@ -24,8 +24,11 @@
 #include "incus/files.h"
 #include "ops/cache.h"
 #include "ops/golden.h"
-#include "sys/host.h"
 #include "sys/knobs.h"
+#include "sys/clock.h"
+#include "sys/lock.h"
+#include "sys/signals.h"
+#include "sys/invoker.h"
 #include "incus/instance.h"
 #include "model/sandbox.h"
 #include "ops/setup.h"
@@ -39,7 +42,7 @@ fault(const char *step, struct sb_error **err)
 	const char *at = sb_knobs_get()->fail_at;
 
 	/* Between steps is also where Ctrl-C takes effect. */
-	if (sb_host_check_interrupt(err) < 0)
+	if (sb_signals_check(err) < 0)
 		return -1;
 	if (at && strcmp(at, step) == 0)
 		return sb_error_set(err, SB_E_FAIL, "injected failure at %s",
@@ -93,7 +96,7 @@ static int
 load_env(const struct sb_start_opts *o, const char *stored,
 	 struct sb_env *env, char **keep, struct sb_error **err)
 {
-	_cleanup_free_ char *home = sb_host_user_home();
+	_cleanup_free_ char *home = sb_invoker_home();
 	_cleanup_free_ char *path = NULL;
 
 	if (asprintf(&path, "%s/.sandbox/env", home) < 0)
@@ -111,7 +114,7 @@ host_pubkey(struct sb_buf *key, char **path, struct sb_error **err)
 {
 	static const char *const names[] = { "id_ed25519.pub", "id_ecdsa.pub",
 					     "id_rsa.pub" };
-	_cleanup_free_ char *home = sb_host_user_home();
+	_cleanup_free_ char *home = sb_invoker_home();
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		char *p;
@@ -217,15 +220,15 @@ sshd_banner(const struct sockaddr_in *a, int connect_ms)
 static int
 wait_sshd(int port, double timeout, struct sb_error **err)
 {
-	double deadline = sb_host_now() + timeout;
+	double deadline = sb_clock_now() + timeout;
 	struct sockaddr_in a = { .sin_family = AF_INET,
 				 .sin_port = htons((uint16_t)port) };
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	while (sb_host_now() < deadline) {
+	while (sb_clock_now() < deadline) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 
-		if (sb_host_check_interrupt(err) < 0)
+		if (sb_signals_check(err) < 0)
 			return -1;
 		if (sshd_banner(&a, 50))
 			return 0;
@@ -345,7 +348,7 @@ create_body(const char *inst, const char *stack, int slot, const char *addr,
 	    json_object *egress_cfg, const struct sb_creds *cr,
 	    const char *keep)
 {
-	_cleanup_free_ char *token = sb_host_process_token();
+	_cleanup_free_ char *token = sb_clock_process_token();
 	char keyid[32];
 	json_object *body = json_object_new_object();
 	json_object *src = json_object_new_object();
@@ -453,15 +456,15 @@ create_instance(struct sb_incus *c, const char *inst, json_object *body,
 {
 	_cleanup_free_ char *op = sb_incus_start(c, "POST", "/1.0/instances",
 						 body, NULL, err);
-	double deadline = sb_host_now() + 30;
+	double deadline = sb_clock_now() + 30;
 
 	if (!op) {
-		sb_host_unlock(*lock);
+		sb_lock_release(*lock);
 		*lock = -1;
 		return NULL;
 	}
-	while (*lock >= 0 && sb_host_now() < deadline &&
-	       !sb_host_interrupted()) {
+	while (*lock >= 0 && sb_clock_now() < deadline &&
+	       !sb_signals_interrupted()) {
 		_cleanup_json_ json_object *o = sb_incus_get(c, op, NULL, SB_IGNORE);
 		json_object *sc;
 		struct timespec ts = { 0, 20 * 1000 * 1000 };
@@ -473,7 +476,7 @@ create_instance(struct sb_incus *c, const char *inst, json_object *body,
 			break;
 		nanosleep(&ts, NULL);
 	}
-	sb_host_unlock(*lock);
+	sb_lock_release(*lock);
 	*lock = -1;
 	return sb_incus_wait(c, op, -1, err);
 }
@@ -518,7 +521,7 @@ clear_leftover(struct sb_incus *c, struct sb_sandbox *s,
 {
 	char *left = NULL;
 
-	if (sb_host_token_alive(s->creating))
+	if (sb_clock_token_alive(s->creating))
 		return sb_error_set(err, SB_E_EXISTS,
 				    "sandbox '%s' is being created by another "
 				    "sandbox-start (process %.*s): wait for it",
@@ -606,7 +609,7 @@ create(struct sb_incus *c, const struct sb_start_opts *o, int want_slot,
 		if (sb_creds_prepare(&co, &cr, err) < 0)
 			goto out;
 	}
-	if ((lock = sb_host_lock("slots", err)) < 0 ||
+	if ((lock = sb_lock_take("slots", err)) < 0 ||
 	    pick_slot(c, want_slot, &slot, err) < 0 ||
 	    sb_egress_slot_address(slot, addr, err) < 0)
 		goto undo;
@@ -699,9 +702,9 @@ create(struct sb_incus *c, const struct sb_start_opts *o, int want_slot,
 	goto out;
 undo:
 	/* The undo's own requests must run to the end. */
-	sb_host_arm_interrupt(0);
+	sb_signals_arm(0);
 	sb_report_end(pr, 0);
-	sb_host_unlock(lock);
+	sb_lock_release(lock);
 	sb_creds_undo(cr, o->name);
 	if (made)
 		sb_instance_delete(c, inst, SB_IGNORE);
@@ -895,7 +898,7 @@ fill:
 	res->branch = s->branch ? strdup(s->branch) : NULL;
 	return 0;
 fail:
-	sb_host_arm_interrupt(0);
+	sb_signals_arm(0);
 	sb_report_end(pr, 0);
 	sb_sandbox_free(now);
 	/* Back to how it was: stopped, with no agent and, once it has

@@ -3,28 +3,26 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "sys/spawn.h"
+#include "sys/invoker.h"
 
 #define MAX_GROUPS 256
 
-/* The user sudo ran us for, when we are root because of sudo and that
- * user is not root; 0 otherwise. */
+/* The user sudo ran us for (sb_invoker_sudo), with their groups; 0 when
+ * there is none. */
 static int
 sudo_user(uid_t *uid, gid_t *gid, gid_t *groups, int *ngroups)
 {
-	const char *su = getenv("SUDO_USER");
-	struct passwd *pw;
+	struct passwd *pw = sb_invoker_sudo();
 
-	if (getuid() != 0 || !su || !*su || !(pw = getpwnam(su)) ||
-	    pw->pw_uid == 0)
+	if (!pw)
 		return 0;
 	*uid = pw->pw_uid;
 	*gid = pw->pw_gid;
@@ -40,21 +38,23 @@ plain_open(const char *path)
 	return open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 }
 
-/* The child's half: drop, open, send the descriptor or the errno. */
-static void __attribute__((noreturn))
-child(int sock, const char *path, uid_t uid, gid_t gid,
-      const gid_t *groups, int ngroups)
+struct opener {
+	int sock;
+	const char *path;
+};
+
+/* The child's half, already the user: open, send the descriptor or the
+ * errno. */
+static int
+child(void *arg)
 {
+	const struct opener *o = arg;
 	int fd, e = 0;
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { &e, sizeof(e) };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
 
-	if (setgroups((size_t)(ngroups > 0 ? ngroups : 1),
-		      ngroups > 0 ? groups : &gid) < 0 ||
-	    setgid(gid) < 0 || setuid(uid) < 0 || setuid(0) == 0)
-		_exit(1); /* the parent sees no reply: EPERM */
-	fd = plain_open(path);
+	fd = plain_open(o->path);
 	if (fd < 0) {
 		e = errno;
 	} else {
@@ -69,44 +69,50 @@ child(int sock, const char *path, uid_t uid, gid_t gid,
 		c->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	}
-	_exit(sendmsg(sock, &m, 0) < 0 ? 1 : 0);
+	return sendmsg(o->sock, &m, 0) < 0 ? 1 : 0;
 }
 
 static int
 open_as(const char *path, uid_t uid, gid_t gid, const gid_t *groups,
 	int ngroups)
 {
-	int sv[2], e = EPERM, fd = -1, status;
+	int sv[2], e = EPERM, fd = -1;
 	char cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { &e, sizeof(e) };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
 			    .msg_control = cbuf,
 			    .msg_controllen = sizeof(cbuf) };
+	struct opener o = { .path = path };
+	/* A failed drop exits before the open: the parent sees no reply,
+	 * EPERM. */
+	struct sb_spawn s = {
+		.fn = child,
+		.arg = &o,
+		.drop = 1,
+		.uid = uid,
+		.gid = gid,
+		.groups = ngroups > 0 ? groups : &gid,
+		.ngroups = (size_t)(ngroups > 0 ? ngroups : 1),
+	};
+	_cleanup_error_ struct sb_error *err = NULL;
 	struct cmsghdr *c;
-	pid_t pid;
 	ssize_t n;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return -1;
-	pid = fork();
-	if (pid < 0) {
-		e = errno;
+	o.sock = sv[1];
+	if (sb_spawn_start(&s, &err) < 0) {
 		close(sv[0]);
 		close(sv[1]);
-		errno = e;
+		errno = err ? err->sys_errno : EAGAIN;
 		return -1;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		child(sv[1], path, uid, gid, groups, ngroups);
 	}
 	close(sv[1]);
 	do
 		n = recvmsg(sv[0], &m, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
 	close(sv[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	sb_spawn_reap(s.pid, NULL);
 	c = n > 0 ? CMSG_FIRSTHDR(&m) : NULL;
 	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
 		memcpy(&fd, CMSG_DATA(c), sizeof(int));

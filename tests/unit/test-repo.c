@@ -152,7 +152,7 @@ static void
 slugs(void)
 {
 	static const char *bad_slugs[] = {
-		"",	   "me",      "me/",	  "/api",    "../etc",
+		"",        "me",      "me/",      "/api",    "../etc",
 		"-me/api", "me-/api", "m--e/api", "m_e/api", "me/.",
 		"me/..",   "me/a/b",  "me/a pi",
 	};

@@ -8,6 +8,7 @@
 #include "core/cleanup.h"
 #include "ops/panes.h"
 #include "ops/session.h"
+#include "sys/invoker.h"
 #include "tap.h"
 #include "testutil.h"
 
@@ -297,16 +298,16 @@ home(void)
 
 	unsetenv("SUDO_USER");
 	setenv("HOME", "/home/someone", 1);
-	h = sb_session_host_home();
+	h = sb_invoker_home();
 	CHECK_STR(h, "/home/someone", "HOME without sudo");
 	free(h);
 	if (geteuid() == 0) {
 		setenv("SUDO_USER", "root", 1);
-		h = sb_session_host_home();
+		h = sb_invoker_home();
 		CHECK_STR(h, "/home/someone", "SUDO_USER=root is ignored");
 		free(h);
 		setenv("SUDO_USER", "nobody", 1);
-		h = sb_session_host_home();
+		h = sb_invoker_home();
 		CHECK(h && strcmp(h, "/home/someone") != 0,
 		      "under sudo: SUDO_USER's home (%s)", h ? h : "");
 		free(h);
