@@ -1,5 +1,5 @@
 /* Egress control (see egress.h): glue between the sandbox model, the
- * nftables table (firewall.c), Squid (squid.c) and connection tracking
+ * nftables table (firewall.h), Squid (squid.c) and connection tracking
  * (conntrack.c).
  *
  * Every rule is keyed on the address pinned in the sandbox's NIC device
