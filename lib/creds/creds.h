@@ -8,6 +8,7 @@
 #ifndef SB_CREDS_H
 #define SB_CREDS_H
 
+#include "core/cleanup.h"
 #include "core/error.h"
 #include "incus/incus.h"
 #include "model/sandbox.h"
@@ -55,6 +56,8 @@ int sb_creds_after_boot(struct sb_incus *c, const char *instance,
 void sb_creds_undo(struct sb_creds *cr, const char *name);
 /* Wipes the key from memory. */
 void sb_creds_free(struct sb_creds *cr);
+SB_DEFINE_CLEANUP(struct sb_creds *, sb_creds_free)
+#define _cleanup_creds_ _cleanup_(sb_creds_free_ptr)
 
 /* Restart of a stopped sandbox: starts its agent again, rotating the key
  * when the old one is gone (and re-adding the socket device, which makes

@@ -13,10 +13,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/buf.h"
 #include "core/cleanup.h"
 #include "sys/userfile.h"
 
 #define KEYFILE_MAX ((size_t)64 << 10)
+#define NOT_A_KEY_FILE                                                         \
+	"ssh key '%s' is not a private key file (a regular file under 64 KiB)"
 
 struct sb_deploykey {
 	ssh_key key;
@@ -83,7 +86,7 @@ describe(struct sb_deploykey *k, const char *comment, struct sb_error **err)
 struct sb_deploykey *
 sb_deploykey_generate(const char *comment, struct sb_error **err)
 {
-	struct sb_deploykey *k = calloc(1, sizeof(*k));
+	_cleanup_deploykey_ struct sb_deploykey *k = calloc(1, sizeof(*k));
 
 	if (!k) {
 		sb_error_set(err, SB_E_SYSTEM, "out of memory");
@@ -91,16 +94,13 @@ sb_deploykey_generate(const char *comment, struct sb_error **err)
 	}
 	if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &k->key) != SSH_OK) {
 		k->key = NULL;
-		sb_deploykey_free(k);
 		sb_error_set(err, SB_E_FAIL,
 			     "generating an ed25519 key with libssh failed");
 		return NULL;
 	}
-	if (describe(k, comment, err) < 0) {
-		sb_deploykey_free(k);
+	if (describe(k, comment, err) < 0)
 		return NULL;
-	}
-	return k;
+	return TAKE_PTR(k);
 }
 
 /* libssh asks for a passphrase through this; being asked means the key
@@ -116,66 +116,64 @@ no_passphrase(const char *prompt, char *buf, size_t len, int echo,
 	return -1;
 }
 
-struct sb_deploykey *
-sb_deploykey_from_file(const char *path, const char *comment,
-		       struct sb_error **err)
+/* The key file's bytes in b, allocated once at the file's size so that
+ * no reallocation leaves a copy of the key behind; the caller wipes b. */
+static int
+read_key_file(const char *path, struct sb_buf *b, struct sb_error **err)
 {
 	_cleanup_close_ int fd = -1;
-	struct sb_deploykey *k = NULL;
 	struct stat st;
-	char *data = NULL;
-	size_t len = 0;
-	int asked = 0, rc;
+	size_t size;
 
 	/* --ssh-key names the user's file: opened with their rights under
 	 * sudo, never root's. */
 	fd = sb_userfile_open(path);
-	if (fd < 0 && errno == EINVAL) {
-		sb_error_set(err, SB_E_INPUT, "ssh key '%s' is not a private "
-			     "key file (a regular file under 64 KiB)", path);
-		return NULL;
-	}
-	if (fd < 0) {
-		sb_error_sys(err, "cannot read ssh key '%s'", path);
-		return NULL;
-	}
-	if (fstat(fd, &st) < 0) {
-		sb_error_sys(err, "cannot read ssh key '%s'", path);
-		return NULL;
-	}
+	if (fd < 0 && errno == EINVAL)
+		return sb_error_set(err, SB_E_INPUT, NOT_A_KEY_FILE, path);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return sb_error_sys(err, "cannot read ssh key '%s'", path);
 	if (!S_ISREG(st.st_mode) || st.st_size <= 0 ||
-	    (size_t)st.st_size > KEYFILE_MAX) {
-		sb_error_set(err, SB_E_INPUT, "ssh key '%s' is not a private "
-			     "key file (a regular file under 64 KiB)", path);
-		return NULL;
-	}
-	data = malloc((size_t)st.st_size + 1);
-	if (!data) {
-		sb_error_set(err, SB_E_SYSTEM, "out of memory");
-		return NULL;
-	}
-	while (len < (size_t)st.st_size) {
-		ssize_t r = read(fd, data + len, (size_t)st.st_size - len);
+	    (size_t)st.st_size > KEYFILE_MAX)
+		return sb_error_set(err, SB_E_INPUT, NOT_A_KEY_FILE, path);
+	size = (size_t)st.st_size;
+	b->data = malloc(size + 1);
+	if (!b->data)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	b->cap = size + 1;
+	while (b->len < size) {
+		ssize_t r = read(fd, b->data + b->len, size - b->len);
 
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			break;
-		len += (size_t)r;
+		b->len += (size_t)r;
 	}
-	data[len] = '\0';
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+struct sb_deploykey *
+sb_deploykey_from_file(const char *path, const char *comment,
+		       struct sb_error **err)
+{
+	_cleanup_wipe_buf_ struct sb_buf data = { 0 };
+	_cleanup_deploykey_ struct sb_deploykey *k = NULL;
+	int asked = 0, rc;
+
+	if (read_key_file(path, &data, err) < 0)
+		return NULL;
 	k = calloc(1, sizeof(*k));
 	if (!k) {
-		sb_deploykey_wipe(data, len + 1);
 		sb_error_set(err, SB_E_SYSTEM, "out of memory");
 		return NULL;
 	}
-	rc = ssh_pki_import_privkey_base64(data, NULL, no_passphrase, &asked,
-					   &k->key);
-	sb_deploykey_wipe(data, len + 1);
+	rc = ssh_pki_import_privkey_base64(data.data, NULL, no_passphrase,
+					   &asked, &k->key);
+	/* Parsed: the text goes now, not at the end of the scope. */
+	sb_buf_wipe(&data);
 	if (rc != SSH_OK) {
 		k->key = NULL;
-		sb_deploykey_free(k);
 		if (asked)
 			sb_error_set(err, SB_E_INPUT,
 				"ssh key '%s' is protected by a passphrase, "
@@ -187,11 +185,9 @@ sb_deploykey_from_file(const char *path, const char *comment,
 				path);
 		return NULL;
 	}
-	if (describe(k, comment, err) < 0) {
-		sb_deploykey_free(k);
+	if (describe(k, comment, err) < 0)
 		return NULL;
-	}
-	return k;
+	return TAKE_PTR(k);
 }
 
 const char *

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "core/cleanup.h"
 #include "core/error.h"
 
 struct sb_deploykey;
@@ -25,6 +26,8 @@ struct sb_deploykey *sb_deploykey_from_file(const char *path,
 					    struct sb_error **err);
 /* Wipes and frees. */
 void sb_deploykey_free(struct sb_deploykey *k);
+SB_DEFINE_CLEANUP(struct sb_deploykey *, sb_deploykey_free)
+#define _cleanup_deploykey_ _cleanup_(sb_deploykey_free_ptr)
 
 /* "ssh-ed25519 AAAA... comment", the line GitHub and authorized_keys take. */
 const char *sb_deploykey_public(const struct sb_deploykey *k);

@@ -28,9 +28,8 @@ int
 sb_domains_get(struct sb_incus *c, const char *name, struct sb_allowlist *al,
 	       char **source, int *restricted, struct sb_error **err)
 {
-	struct sb_sandbox *s = sb_sandbox_get(c, name, err);
+	_cleanup_sandbox_ struct sb_sandbox *s = sb_sandbox_get(c, name, err);
 	_cleanup_free_ char *home = sb_invoker_home();
-	int ret;
 
 	*source = NULL;
 	if (!s)
@@ -38,11 +37,9 @@ sb_domains_get(struct sb_incus *c, const char *name, struct sb_allowlist *al,
 	*restricted = s->restricted;
 	*source = sb_allowlist_resolve(s->domains_file, home,
 				       sb_paths_datadir());
-	sb_sandbox_free(s);
 	if (!*source)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
-	ret = sb_allowlist_load(al, *source, err);
-	return ret;
+	return sb_allowlist_load(al, *source, err);
 }
 
 static int
@@ -111,15 +108,15 @@ sb_domains_apply(const char *name, char *const *cur, size_t ncur,
 			goto oom;
 	/* Every name is checked before anything is written. */
 	for (size_t i = 0; i < nremove; i++) {
-		char *d = parse_one("--remove", remove[i], err);
+		_cleanup_free_ char *d = parse_one("--remove", remove[i], err);
 
 		if (!d)
 			goto fail;
 		if (!contains(cur, ncur, d)) {
-			sb_error_set(err, SB_E_INPUT, "'%s' is not in the list "
+			sb_error_set(err, SB_E_INPUT,
+				     "'%s' is not in the list "
 				     "of '%s' (see sandbox-domains %s --list)",
 				     remove[i], name, name);
-			free(d);
 			goto fail;
 		}
 		for (size_t k = 0; k < n; k++)
@@ -127,17 +124,14 @@ sb_domains_apply(const char *name, char *const *cur, size_t ncur,
 				free(v[k]);
 				v[k] = NULL;
 			}
-		free(d);
 	}
 	for (size_t i = 0; i < nadd; i++) {
-		char *d = parse_one("--add", add[i], err);
+		_cleanup_free_ char *d = parse_one("--add", add[i], err);
 
 		if (!d)
 			goto fail;
-		if (contains(v, n, d))
-			free(d);
-		else
-			v[n++] = d;
+		if (!contains(v, n, d))
+			v[n++] = TAKE_PTR(d);
 	}
 	/* Close the holes. */
 	*nout = 0;
@@ -161,8 +155,8 @@ sb_domains_edit(struct sb_incus *c, const char *name,
 {
 	struct sb_allowlist cur = { 0 };
 	_cleanup_free_ char *source = NULL, *path = own_path(name);
-	struct sb_buf text = { 0 };
-	struct sb_sandbox *s = NULL;
+	_cleanup_buf_ struct sb_buf text = { 0 };
+	_cleanup_sandbox_ struct sb_sandbox *s = NULL;
 	char **keep = NULL;
 	size_t nkeep = 0;
 	int restricted, ret = -1;
@@ -211,8 +205,6 @@ sb_domains_edit(struct sb_incus *c, const char *name,
 out:
 	sb_domains_list_free(keep, nkeep);
 	sb_allowlist_release(&cur);
-	sb_buf_release(&text);
-	sb_sandbox_free(s);
 	return ret;
 }
 

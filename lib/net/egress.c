@@ -1,5 +1,5 @@
 /* Egress control (see egress.h): glue between the sandbox model, the
- * nftables table (firewall.c), Squid (squid.c) and connection tracking
+ * nftables table (firewall.h), Squid (squid.c) and connection tracking
  * (conntrack.c).
  *
  * Every rule is keyed on the address pinned in the sandbox's NIC device
@@ -80,7 +80,7 @@ int
 sb_egress_check(const struct sb_egress_opts *o, json_object *cfg,
 		struct sb_error **err)
 {
-	struct sb_buf cidrs = { 0 };
+	_cleanup_buf_ struct sb_buf cidrs = { 0 };
 
 	if (o->restrict_domains || o->domains_file) {
 		_cleanup_free_ char *home = sb_invoker_home();
@@ -106,14 +106,10 @@ sb_egress_check(const struct sb_egress_opts *o, json_object *cfg,
 		struct sb_cidr c;
 		char t[SB_CIDR_TEXT_MAX];
 
-		if (sb_cidr_parse(o->allow_cidr[i], &c, err) < 0) {
-			sb_buf_release(&cidrs);
+		if (sb_cidr_parse(o->allow_cidr[i], &c, err) < 0)
 			return sb_error_prefix(err, "--allow-cidr");
-		}
-		if (sb_cidr_check_openable(&c, err) < 0) {
-			sb_buf_release(&cidrs);
+		if (sb_cidr_check_openable(&c, err) < 0)
 			return -1;
-		}
 		sb_cidr_format(&c, t);
 		sb_buf_appendf(&cidrs, "%s%s", cidrs.len ? "," : "", t);
 	}
@@ -122,7 +118,6 @@ sb_egress_check(const struct sb_egress_opts *o, json_object *cfg,
 	if (cidrs.len)
 		json_object_object_add(cfg, SB_EGRESS_KEY_CIDR,
 				       json_object_new_string(cidrs.data));
-	sb_buf_release(&cidrs);
 	return 0;
 }
 
@@ -190,18 +185,15 @@ static char *
 listing(struct sb_error **err)
 {
 	_cleanup_error_ struct sb_error *e = NULL;
-	char *json = sb_fw_list_json(&e);
+	_cleanup_free_ char *json = sb_fw_list_json(&e);
 	char b4[INET_ADDRSTRLEN];
 
 	if (json && sb_fw_base_present(json)) {
 		if (!sb_fw_route_localnet_on(SB_BRIDGE) &&
-		    sb_fw_route_localnet(SB_BRIDGE, 1, err) < 0) {
-			free(json);
+		    sb_fw_route_localnet(SB_BRIDGE, 1, err) < 0)
 			return NULL;
-		}
-		return json;
+		return TAKE_PTR(json);
 	}
-	free(json);
 	if (e && e->code != SB_E_NOTFOUND) {
 		*err = TAKE_PTR(e);
 		return NULL;
