@@ -3,7 +3,7 @@
  * the container.  Allocation runs under the slot lock so two runs cannot
  * pick the same host port; Incus refusing a taken address is the
  * backstop. */
-#include "ops/lifecycle.h"
+#include "ops/expose.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include "net/egress.h"
 #include "sys/host.h"
 #include "incus/instance.h"
+#include "model/sandbox.h"
 
 /* The instance whose device listens on host port/proto, or NULL. */
 static char *

@@ -1,7 +1,7 @@
 /* sandbox-list: one REST call for every instance, then the health checks
  * of running sandboxes in parallel threads, each through the file API
  * (no process per column, no exec). */
-#include "ops/lifecycle.h"
+#include "ops/list.h"
 
 #include <pthread.h>
 #include <stdio.h>

@@ -1,4 +1,6 @@
-#include "ops/lifecycle.h"
+/* sandbox-stop: host-side pieces first, then the instance, then its rules;
+ * with --rm also its key and the instance itself. */
+#include "ops/stop.h"
 
 #include <stdlib.h>
 
@@ -6,6 +8,7 @@
 #include "net/domains.h"
 #include "net/egress.h"
 #include "incus/instance.h"
+#include "model/sandbox.h"
 
 int
 sb_stop(struct sb_incus *c, const char *name, int rm, int grace, char **left,
