@@ -14,13 +14,13 @@
 /* One row of sandbox-list. */
 struct sb_list_row {
 	struct sb_sandbox *s;
-	const char *egress;  /* "open" / "filtered" */
-	char *docker;        /* "running" / "stopped" / "none" / NULL */
-	const char *agent;   /* "ok" / "no-key" / "none" / NULL */
-	char *claude;        /* "yes" / "no" / NULL */
-	char *branch;        /* current branch of /workspace/project */
-	char *slug;          /* owner/repo of its origin */
-	int snapshots;       /* how many; -1 unknown (or no health) */
+	const char *egress; /* "open" / "filtered" */
+	char *docker;	    /* "running" / "stopped" / "none" / NULL */
+	const char *agent;  /* "ok" / "no-key" / "none" / NULL */
+	char *claude;	    /* "yes" / "no" / NULL */
+	char *branch;	    /* current branch of /workspace/project */
+	char *slug;	    /* owner/repo of its origin */
+	int snapshots;	    /* how many; -1 unknown (or no health) */
 };
 
 /* Reads every sandbox in one request; with health, runs the per-sandbox
