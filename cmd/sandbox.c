@@ -20,6 +20,8 @@
 #include "ops/panes.h"
 #include "model/sandbox.h"
 #include "ops/session.h"
+#include "ops/session_args.h"
+#include "ops/session_ssh.h"
 
 static const char usage[] =
 	"Usage: sandbox NAME [--claude | --cmd CMD]\n"

@@ -8,6 +8,8 @@
 #include "core/cleanup.h"
 #include "ops/panes.h"
 #include "ops/session.h"
+#include "ops/session_args.h"
+#include "ops/session_ssh.h"
 #include "tap.h"
 #include "testutil.h"
 
