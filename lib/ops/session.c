@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/cleanup.h"
 #include "creds/creds.h"
 #include "ops/session_tty.h"
 
@@ -82,19 +83,18 @@ struct sb_sandbox *
 sb_session_running(struct sb_incus *c, const char *name,
 		   struct sb_error **err)
 {
-	struct sb_sandbox *s = sb_sandbox_get(c, name, err);
+	_cleanup_sandbox_ struct sb_sandbox *s = sb_sandbox_get(c, name, err);
 
 	if (!s)
 		return NULL;
 	if (!s->running) {
 		sb_error_set(err, SB_E_FAIL,
 			     "sandbox '%s' is %s: start it with "
-			     "'sandbox-start %s'", name,
-			     s->status ? s->status : "not running", name);
-		sb_sandbox_free(s);
+			     "'sandbox-start %s'",
+			     name, s->status ? s->status : "not running", name);
 		return NULL;
 	}
-	return s;
+	return TAKE_PTR(s);
 }
 
 int
@@ -104,7 +104,7 @@ sb_session_run(struct sb_incus *c, const char *name, int mode,
 	struct sb_session_cmd sc;
 	struct sb_exec_spec spec = SB_EXEC_SPEC_INIT;
 	struct sb_session_tty tty;
-	struct sb_sandbox *s;
+	_cleanup_sandbox_ struct sb_sandbox *s = NULL;
 	int r;
 
 	*exit_status = -1;
@@ -119,7 +119,6 @@ sb_session_run(struct sb_incus *c, const char *name, int mode,
 	sb_session_prepare(&sc, mode, cmd, &spec);
 	if (sb_session_tty_signals(&tty, err) < 0) {
 		sb_session_cmd_release(&sc);
-		sb_sandbox_free(s);
 		return -1;
 	}
 	spec.signal_fd = tty.signal_fd;
@@ -128,7 +127,6 @@ sb_session_run(struct sb_incus *c, const char *name, int mode,
 		r = sb_exec_stream(c, s->instance, &spec, exit_status, err);
 	sb_session_tty_restore(&tty);
 	sb_session_cmd_release(&sc);
-	sb_sandbox_free(s);
 	if (r < 0)
 		return sb_error_prefix(err, "session in '%s'", name);
 	return 0;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/cleanup.h"
 
 char *
 sb_session_host_home(void)
@@ -37,21 +38,14 @@ sb_session_identity(const char *home)
 	if (!home)
 		return NULL;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		char *p = NULL, *pub = NULL;
+		_cleanup_free_ char *p = NULL, *pub = NULL;
 
-		if (asprintf(&p, "%s/.ssh/%s", home, keys[i]) < 0)
+		if (asprintf(&p, "%s/.ssh/%s", home, keys[i]) < 0 ||
+		    asprintf(&pub, "%s.pub", p) < 0)
 			return NULL;
-		if (asprintf(&pub, "%s.pub", p) < 0) {
-			free(p);
-			return NULL;
-		}
 		if (stat(p, &st) == 0 && S_ISREG(st.st_mode) &&
-		    stat(pub, &st) == 0 && S_ISREG(st.st_mode)) {
-			free(pub);
-			return p;
-		}
-		free(p);
-		free(pub);
+		    stat(pub, &st) == 0 && S_ISREG(st.st_mode))
+			return TAKE_PTR(p);
 	}
 	return NULL;
 }
@@ -61,7 +55,7 @@ sb_session_ssh_config(const struct sb_sandbox *s, const char *identity,
 		      const char *jump, struct sb_error **err)
 {
 	int port = s->ssh_port;
-	struct sb_buf b = { 0 };
+	_cleanup_buf_ struct sb_buf b = { 0 };
 
 	if (!port && s->slot)
 		port = SB_SSH_BASE + s->slot;
@@ -81,7 +75,6 @@ sb_session_ssh_config(const struct sb_sandbox *s, const char *identity,
 	if (jump)
 		sb_buf_appendf(&b, "  ProxyJump %s\n", jump);
 	if (b.overflow || !b.data) {
-		sb_buf_release(&b);
 		sb_error_set(err, SB_E_SYSTEM, "out of memory");
 		return NULL;
 	}

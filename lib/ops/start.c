@@ -43,7 +43,7 @@ static int
 clear_leftover(struct sb_incus *c, struct sb_sandbox *s,
 	       const struct sb_progress *pr, struct sb_error **err)
 {
-	char *left = NULL;
+	_cleanup_free_ char *left = NULL;
 
 	if (sb_host_token_alive(s->creating))
 		return sb_error_set(err, SB_E_EXISTS,
@@ -57,7 +57,6 @@ clear_leftover(struct sb_incus *c, struct sb_sandbox *s,
 	sb_creds_remove(s, &left);
 	if (left)
 		sb_report_note(pr, "%s", left);
-	free(left);
 	if (sb_instance_delete(c, s->instance, err) < 0)
 		return -1;
 	/* Only once it is gone: a sandbox never runs without its rules. */
@@ -72,7 +71,7 @@ sb_start(struct sb_incus *c, const struct sb_start_opts *o,
 	_cleanup_free_ char *inst = NULL;
 	_cleanup_error_ struct sb_error *e = NULL;
 	struct sb_env env = { 0 };
-	struct sb_sandbox *s;
+	_cleanup_sandbox_ struct sb_sandbox *s = NULL;
 	char *keep = NULL;
 	long want_slot = 0;
 	int ret;
@@ -113,7 +112,6 @@ sb_start(struct sb_incus *c, const struct sb_start_opts *o,
 		ret = sb_start_create(c, o, (int)want_slot, inst, &env, keep,
 				      res, err);
 	}
-	sb_sandbox_free(s);
 	sb_env_release(&env);
 	sb_text_wipe(keep);
 	return ret;

@@ -31,22 +31,51 @@ host_pubkey(struct sb_buf *key, char **path, struct sb_error **err)
 	_cleanup_free_ char *home = sb_host_user_home();
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		char *p;
+		_cleanup_free_ char *p = NULL;
 
 		if (!home || asprintf(&p, "%s/.ssh/%s", home, names[i]) < 0)
 			return sb_error_set(err, SB_E_SYSTEM, "out of memory");
 		if (sb_userfile_read(p, 16384, key) == 0 && key->len) {
-			*path = p;
+			*path = TAKE_PTR(p);
 			return 1;
 		}
 		if (errno != ENOENT && key->len == 0) {
 			sb_error_sys(err, "reading %s", p);
 			sb_buf_release(key);
-			free(p);
 			return -1;
 		}
 		sb_buf_release(key);
-		free(p);
+	}
+	return 0;
+}
+
+/* The host user's public key, when there is one, into ubuntu's and root's
+ * authorized_keys; *identity (when asked) gets the private half's path. */
+static int
+push_pubkey(struct sb_incus *c, const char *inst, char **identity,
+	    struct sb_error **err)
+{
+	_cleanup_buf_ struct sb_buf key = { 0 };
+	_cleanup_free_ char *keypath = NULL;
+	int found = host_pubkey(&key, &keypath, err);
+
+	if (found <= 0)
+		return found;
+	if (key.data[key.len - 1] != '\n')
+		sb_buf_append(&key, "\n", 1);
+	if (sb_file_mkdir(c, inst, SB_USER_HOME "/.ssh", SB_USER_UID,
+			  SB_USER_GID, 0700, err) < 0 ||
+	    sb_file_push(c, inst, SB_USER_HOME "/.ssh/authorized_keys",
+			 key.data, key.len, SB_USER_UID, SB_USER_GID, 0600,
+			 err) < 0 ||
+	    sb_file_mkdir(c, inst, "/root/.ssh", 0, 0, 0700, err) < 0 ||
+	    sb_file_push(c, inst, "/root/.ssh/authorized_keys", key.data,
+			 key.len, 0, 0, 0600, err) < 0)
+		return -1;
+	/* The private half sits beside the .pub. */
+	if (identity) {
+		keypath[strlen(keypath) - 4] = '\0';
+		*identity = TAKE_PTR(keypath);
 	}
 	return 0;
 }
@@ -56,37 +85,7 @@ sb_start_inject_files(struct sb_incus *c, const char *inst,
 		      const struct sb_env *env, int write_env, char **identity,
 		      struct sb_error **err)
 {
-	struct sb_buf key = { 0 };
-	_cleanup_free_ char *keypath = NULL;
-	int ret = 0, found = host_pubkey(&key, &keypath, err);
-
-	if (found < 0)
-		return -1;
-	if (found) {
-		if (key.data[key.len - 1] != '\n')
-			sb_buf_append(&key, "\n", 1);
-		ret = sb_file_mkdir(c, inst, SB_USER_HOME "/.ssh", SB_USER_UID,
-				    SB_USER_GID, 0700, err);
-		if (ret == 0)
-			ret = sb_file_push(c, inst,
-					   SB_USER_HOME "/.ssh/authorized_keys",
-					   key.data, key.len, SB_USER_UID,
-					   SB_USER_GID, 0600, err);
-		if (ret == 0)
-			ret = sb_file_mkdir(c, inst, "/root/.ssh", 0, 0, 0700,
-					    err);
-		if (ret == 0)
-			ret = sb_file_push(c, inst,
-					   "/root/.ssh/authorized_keys",
-					   key.data, key.len, 0, 0, 0600, err);
-		/* The private half sits beside the .pub. */
-		if (ret == 0 && identity) {
-			keypath[strlen(keypath) - 4] = '\0';
-			*identity = TAKE_PTR(keypath);
-		}
-	}
-	sb_buf_release(&key);
-	if (ret < 0)
+	if (push_pubkey(c, inst, identity, err) < 0)
 		return -1;
 	if (write_env) {
 		_cleanup_free_ char *prof = sb_env_render_profile(env);

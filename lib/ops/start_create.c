@@ -45,31 +45,25 @@ static int
 inherit_from(struct sb_incus *c, const char *from, struct inherited *in,
 	     struct sb_error **err)
 {
-	struct sb_sandbox *o = sb_sandbox_get(c, from, err);
+	_cleanup_sandbox_ struct sb_sandbox *o = sb_sandbox_get(c, from, err);
 
 	if (!o)
 		return sb_error_prefix(err, "--from");
 	/* Only what the host recorded decides which repository gets a new
 	 * read-write key: the origin written in OTHER's workspace is the
 	 * container's word (DESIGN.md, "Identity comes from the host"). */
-	if (!o->repo || !*o->repo) {
-		sb_error_set(err, SB_E_INPUT,
-			     "--from %s: '%s' has no repository in its "
-			     "metadata (user.sandbox.repo), so there is none "
-			     "to take; give REPO instead of --from",
-			     from, from);
-		sb_sandbox_free(o);
-		return -1;
-	}
-	if (!(in->repo = strdup(o->repo))) {
-		sb_sandbox_free(o);
+	if (!o->repo || !*o->repo)
+		return sb_error_set(err, SB_E_INPUT,
+				    "--from %s: '%s' has no repository in its "
+				    "metadata (user.sandbox.repo), so there is "
+				    "none to take; give REPO instead of --from",
+				    from, from);
+	if (!(in->repo = strdup(o->repo)))
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
-	}
 	in->stack = o->stack ? strdup(o->stack) : NULL;
 	in->domains_file = o->domains_file ? strdup(o->domains_file) : NULL;
 	in->restricted = o->restricted;
 	in->cache = o->cache;
-	sb_sandbox_free(o);
 	return 0;
 }
 

@@ -123,7 +123,8 @@ sb_start_restart(struct sb_incus *c, const struct sb_start_opts *o,
 		 struct sb_error **err)
 {
 	const struct sb_progress *pr = sb_start_steps(o);
-	struct sb_sandbox *s = *sp, *now = NULL;
+	struct sb_sandbox *s = *sp;
+	_cleanup_sandbox_ struct sb_sandbox *now = NULL;
 	int env_changed = o->nenv || o->nunset_env;
 	/* A sandbox made before the environment was kept has no
 	 * user.sandbox.env: its profile is rewritten only when asked, so
@@ -176,7 +177,6 @@ sb_start_restart(struct sb_incus *c, const struct sb_start_opts *o,
 	if (!(now = sb_sandbox_get(c, o->name, err)) ||
 	    sb_creds_restart_ex(c, now, &res->warning, err) < 0)
 		goto fail;
-	sb_sandbox_free(now);
 fill:
 	res->slot = s->slot;
 	res->stack = strdup(s->stack ? s->stack : "base");
@@ -187,7 +187,6 @@ fill:
 fail:
 	sb_host_arm_interrupt(0);
 	sb_report_end(pr, 0);
-	sb_sandbox_free(now);
 	/* Back to how it was: stopped, with no agent and, once it has
 	 * stopped, no rules. */
 	sb_creds_stop(o->name);
