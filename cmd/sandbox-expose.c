@@ -5,7 +5,7 @@
 
 #include "cli/cli.h"
 #include "incus/incus.h"
-#include "ops/lifecycle.h"
+#include "ops/expose.h"
 
 static const char usage[] =
 	"Usage: sandbox-expose NAME PORT [tcp|udp|both] [OPTIONS]\n"

@@ -8,7 +8,7 @@
 #include "cli/cli.h"
 #include "incus/incus.h"
 #include "cli/format.h"
-#include "ops/lifecycle.h"
+#include "ops/list.h"
 #include "ops/names.h"
 
 static const char usage[] =

@@ -5,7 +5,8 @@
 
 #include "cli/cli.h"
 #include "incus/incus.h"
-#include "ops/lifecycle.h"
+#include "model/sandbox.h"
+#include "ops/stop.h"
 
 static const char usage[] =
 	"Usage: sandbox-stop NAME... [OPTIONS]\n"

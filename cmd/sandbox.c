@@ -21,6 +21,8 @@
 #include "model/sandbox.h"
 #include "ops/session.h"
 #include "sys/invoker.h"
+#include "ops/session_args.h"
+#include "ops/session_ssh.h"
 
 static const char usage[] =
 	"Usage: sandbox NAME [--claude | --cmd CMD]\n"

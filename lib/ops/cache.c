@@ -67,16 +67,14 @@ volume_exists(struct sb_incus *c, const char *kind, json_object **meta,
 {
 	_cleanup_free_ char *path = volume_path(c, kind, NULL, err);
 	_cleanup_error_ struct sb_error *e = NULL;
-	json_object *m;
+	_cleanup_json_ json_object *m = NULL;
 
 	if (!path)
 		return -1;
 	m = sb_incus_get(c, path, NULL, &e);
 	if (m) {
 		if (meta)
-			*meta = m;
-		else
-			json_object_put(m);
+			*meta = TAKE_PTR(m);
 		return 1;
 	}
 	if (e->code == SB_E_NOTFOUND)
@@ -98,10 +96,11 @@ make_volume(struct sb_incus *c, const char *kind, struct sb_error **err)
 	_cleanup_json_ json_object *sbody = json_object_new_object();
 	_cleanup_json_ json_object *r = NULL, *sr = NULL;
 	_cleanup_error_ struct sb_error *e = NULL;
-	json_object *cfg = json_object_new_object();
+	json_object *cfg;
 
 	if (!path || !snaps || asprintf(&name, SB_CACHE_VOLUME "%s", kind) < 0)
 		return -1;
+	cfg = json_object_new_object();
 	json_object_object_add(body, "name", json_object_new_string(name));
 	json_object_object_add(body, "type", json_object_new_string("custom"));
 	json_object_object_add(body, "content_type",
@@ -228,20 +227,17 @@ int
 sb_cache_inject(struct sb_incus *c, const char *instance,
 		struct sb_error **err)
 {
-	struct sb_buf prof = { 0 };
+	_cleanup_buf_ struct sb_buf prof = { 0 };
 	static const char *const cargo[] = { "registry", "git" };
-	int ret = 0;
 
 	sb_buf_appendf(&prof, "# Shared caches (sandbox-start --cache).\n");
 	for (size_t i = 0; i < sizeof(cache_env) / sizeof(cache_env[0]); i++)
 		sb_buf_appendf(&prof, "export %s=%s\n", cache_env[i][0],
 			       cache_env[i][1]);
 	if (sb_file_push(c, instance, "/etc/profile.d/sandbox-cache.sh",
-			 prof.data, prof.len, 0, 0, 0644, err) < 0)
-		ret = -1;
-	sb_buf_release(&prof);
-	if (ret < 0 || sb_file_mkdir(c, instance, SB_USER_HOME "/.cargo",
-				     SB_USER_UID, SB_USER_GID, 0755, err) < 0)
+			 prof.data, prof.len, 0, 0, 0644, err) < 0 ||
+	    sb_file_mkdir(c, instance, SB_USER_HOME "/.cargo", SB_USER_UID,
+			  SB_USER_GID, 0755, err) < 0)
 		return -1;
 	for (size_t i = 0; i < 2; i++) {
 		char target[96], link[96];

@@ -3,7 +3,7 @@
  * the container.  Allocation runs under the slot lock so two runs cannot
  * pick the same host port; Incus refusing a taken address is the
  * backstop. */
-#include "ops/lifecycle.h"
+#include "ops/expose.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include "net/egress.h"
 #include "sys/lock.h"
 #include "incus/instance.h"
+#include "model/sandbox.h"
 
 /* The instance whose device listens on host port/proto, or NULL. */
 static char *
@@ -123,13 +124,37 @@ unexpose(struct sb_incus *c, struct sb_sandbox *s, const char *name, long port,
 	return 0;
 }
 
+/* Adds the device and the rule of each protocol in protos, under the
+ * slot lock the caller holds. */
+static int
+expose(struct sb_incus *c, struct sb_sandbox *s, long port, long host,
+       int protos, struct sb_error **err)
+{
+	for (int p = SB_TCP; p <= SB_UDP; p <<= 1) {
+		if (!(protos & p))
+			continue;
+		if (add_one(c, s, (int)port, (int)host, p, err) < 0 ||
+		    sb_egress_expose(s, (int)port, p, 1, err) < 0) {
+			/* "both" is all or nothing: the rule goes even
+			 * when its device would not. */
+			for (int q = SB_TCP; q <= p; q <<= 1)
+				if ((protos & q) &&
+				    remove_one(c, s, port, q, SB_IGNORE) < 0)
+					sb_egress_expose(s, (int)port, q, 0,
+							 SB_IGNORE);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 sb_expose(struct sb_incus *c, const struct sb_expose_opts *o, int *host_port,
 	  struct sb_error **err)
 {
-	struct sb_sandbox *s = NULL;
+	_cleanup_sandbox_ struct sb_sandbox *s = NULL;
 	long port, host = 0;
-	int protos, lock = -1, ret = -1;
+	int protos, lock, ret;
 
 	if (sb_name_check(o->name, err) < 0 ||
 	    sb_parse_int(o->port, 1, 65535, "port", &port, err) < 0)
@@ -149,46 +174,25 @@ sb_expose(struct sb_incus *c, const struct sb_expose_opts *o, int *host_port,
 		return -1;
 	if (!(s = sb_sandbox_get(c, o->name, err)))
 		return -1;
-	if (o->remove) {
-		ret = unexpose(c, s, o->name, port, protos, host_port, err);
-		goto out;
-	}
+	if (o->remove)
+		return unexpose(c, s, o->name, port, protos, host_port, err);
+	if (!host && !s->slot)
+		return sb_error_set(err, SB_E_INPUT,
+				    "'%s' has no slot: give --host-port",
+				    o->name);
 	if (!host) {
-		if (!s->slot) {
-			sb_error_set(err, SB_E_INPUT,
-				     "'%s' has no slot: give --host-port",
-				     o->name);
-			goto out;
-		}
 		host = port + s->slot;
-		if (host > 65535) {
-			sb_error_set(err, SB_E_INPUT,
-				     "port %ld + slot %d is past 65535: give "
-				     "--host-port", port, s->slot);
-			goto out;
-		}
+		if (host > 65535)
+			return sb_error_set(err, SB_E_INPUT,
+					    "port %ld + slot %d is past 65535: "
+					    "give --host-port",
+					    port, s->slot);
 	}
 	if ((lock = sb_lock_take("slots", err)) < 0)
-		goto out;
-	for (int p = SB_TCP; p <= SB_UDP; p <<= 1) {
-		if (!(protos & p))
-			continue;
-		if (add_one(c, s, (int)port, (int)host, p, err) < 0 ||
-		    sb_egress_expose(s, (int)port, p, 1, err) < 0) {
-			/* "both" is all or nothing: the rule goes even
-			 * when its device would not. */
-			for (int q = SB_TCP; q <= p; q <<= 1)
-				if ((protos & q) &&
-				    remove_one(c, s, port, q, SB_IGNORE) < 0)
-					sb_egress_expose(s, (int)port, q, 0,
-							 SB_IGNORE);
-			goto out;
-		}
-	}
-	*host_port = (int)host;
-	ret = 0;
-out:
+		return -1;
+	ret = expose(c, s, port, host, protos, err);
 	sb_lock_release(lock);
-	sb_sandbox_free(s);
+	if (ret == 0)
+		*host_port = (int)host;
 	return ret;
 }

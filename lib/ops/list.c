@@ -1,13 +1,12 @@
 /* sandbox-list: one REST call for every instance, then the health checks
  * of running sandboxes in parallel threads, each through the file API
  * (no process per column, no exec). */
-#include "ops/lifecycle.h"
+#include "ops/list.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/cleanup.h"
 #include "creds/creds.h"
@@ -38,11 +37,10 @@ struct source {
 static int
 api_has(const struct source *src, const char *path)
 {
-	struct sb_buf b = { 0 };
+	_cleanup_buf_ struct sb_buf b = { 0 };
 	_cleanup_error_ struct sb_error *e = NULL;
 	int r = sb_file_pull(src->c, src->inst, path, &b, 1 << 16, &e);
 
-	sb_buf_release(&b);
 	if (r == 0)
 		return 1;
 	return e && e->code == SB_E_NOTFOUND ? 0 : -1;
@@ -72,7 +70,7 @@ api_read(const struct source *src, const char *path, size_t max,
 static int
 workspace(const struct source *src, struct sb_list_row *r)
 {
-	struct sb_buf head = { 0 }, cfg = { 0 };
+	_cleanup_buf_ struct sb_buf head = { 0 }, cfg = { 0 };
 	int h, k;
 
 	if (src->rootfd >= 0)
@@ -81,10 +79,8 @@ workspace(const struct source *src, struct sb_list_row *r)
 	k = h < 0 ? -1 : api_read(src, SB_WORKSPACE_CONFIG,
 				  SB_GITMETA_CONFIG_MAX, &cfg);
 	if (h >= 0 && k >= 0)
-		sb_workspace_parse(h == 0 ? &head : NULL,
-				   k == 0 ? &cfg : NULL, &r->slug, &r->branch);
-	sb_buf_release(&head);
-	sb_buf_release(&cfg);
+		sb_workspace_parse(h == 0 ? &head : NULL, k == 0 ? &cfg : NULL,
+				   &r->slug, &r->branch);
 	return h < 0 || k < 0 ? -1 : 0;
 }
 
@@ -95,8 +91,9 @@ workspace(const struct source *src, struct sb_list_row *r)
 static void
 check_one(struct sb_incus *c, const char *dir, struct sb_list_row *r)
 {
-	struct source src = { c, r->s->instance,
-			      sb_rootfs_open(dir, r->s->pool, r->s->instance) };
+	_cleanup_close_ int rootfd = sb_rootfs_open(dir, r->s->pool,
+						    r->s->instance);
+	struct source src = { c, r->s->instance, rootfd };
 	int running, installed, claude;
 
 	/* Asked of the host-side agent (up to 2 s when it hangs), so it runs
@@ -115,8 +112,6 @@ check_one(struct sb_incus *c, const char *dir, struct sb_list_row *r)
 		r->branch = NULL;
 		r->slug = strdup(UNKNOWN);
 	}
-	if (src.rootfd >= 0)
-		close(src.rootfd);
 }
 
 struct worker {
@@ -132,7 +127,7 @@ static void *
 work(void *arg)
 {
 	struct worker *w = arg;
-	struct sb_incus *c = sb_incus_dup(w->proto, SB_IGNORE);
+	_cleanup_incus_ struct sb_incus *c = sb_incus_dup(w->proto, SB_IGNORE);
 
 	if (!c)
 		return NULL;
@@ -150,7 +145,6 @@ work(void *arg)
 		if (w->rows[i].s->running)
 			check_one(c, w->dir, &w->rows[i]);
 	}
-	sb_incus_free(c);
 	return NULL;
 }
 

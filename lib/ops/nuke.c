@@ -9,7 +9,7 @@
 #include "ops/cache.h"
 #include "core/cleanup.h"
 #include "incus/instance.h"
-#include "ops/lifecycle.h"
+#include "ops/stop.h"
 #include "model/sandbox.h"
 #include "sys/knobs.h"
 

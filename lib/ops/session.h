@@ -1,13 +1,12 @@
-/* Sessions in a sandbox: the `sandbox` program's arguments, the login
- * shell (or claude, or one command) as ubuntu in /workspace/project over
- * the exec websockets, and the ~/.ssh/config block for editors.
+/* Sessions in a sandbox: the login shell (or claude, or one command) as
+ * ubuntu in /workspace/project over the exec websockets.  The `sandbox`
+ * program's arguments are in session_args.h, the ~/.ssh/config block for
+ * editors in session_ssh.h.
  *
  * Incus never reads /etc/passwd (INCUS-API.md §7), so the login
  * environment (HOME, USER, ...) is set here rather than by su. */
 #ifndef SB_SESSION_H
 #define SB_SESSION_H
-
-#include <stddef.h>
 
 #include "core/error.h"
 #include "incus/exec_ws.h"
@@ -15,32 +14,12 @@
 #include "model/sandbox.h"
 
 #define SB_CLAUDE_COMMAND "claude --dangerously-skip-permissions"
-#define SB_PARALLEL_MAX 64
 
 enum sb_session_mode {
 	SB_SESSION_SHELL,  /* bash --login */
 	SB_SESSION_CLAUDE, /* bash --login -c 'claude ...' */
 	SB_SESSION_CMD,    /* bash --login -c CMD */
 };
-
-struct sb_session_args {
-	char **names;      /* pointers into argv; NULL-terminated */
-	size_t nnames;
-	int mode;
-	const char *cmd;   /* SB_SESSION_CMD */
-	int parallel;      /* --parallel N; 0 when not given */
-	int ssh_config;
-	const char *jump;  /* --jump HOST */
-	int help, version;
-};
-
-/* Parses the command line (getopt_long; options may follow the names).
- * A usage error is SB_E_USAGE with a one-line message.  With --help or
- * --version the rest is not checked.  Release with
- * sb_session_args_release. */
-int sb_session_parse_args(int argc, char **argv, struct sb_session_args *a,
-			  struct sb_error **err);
-void sb_session_args_release(struct sb_session_args *a);
 
 /* The command and login environment for a mode, filled into spec (argv,
  * env, uid, gid, cwd; the caller sets the fds and interactive).  The
@@ -70,13 +49,5 @@ struct sb_sandbox *sb_session_running(struct sb_incus *c, const char *name,
  * ends us). */
 int sb_session_run(struct sb_incus *c, const char *name, int mode,
 		   const char *cmd, int *exit_status, struct sb_error **err);
-
-/* home/.ssh/id_ed25519, id_ecdsa or id_rsa, the first that exists with
- * its .pub; NULL when none does.  Caller frees. */
-char *sb_session_identity(const char *home);
-/* The "Host sandbox-NAME" block for ~/.ssh/config.  identity and jump
- * may be NULL.  Fails when the sandbox has no ssh port.  Caller frees. */
-char *sb_session_ssh_config(const struct sb_sandbox *s, const char *identity,
-			    const char *jump, struct sb_error **err);
 
 #endif

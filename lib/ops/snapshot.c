@@ -79,7 +79,7 @@ int
 sb_snapshot_take(struct sb_incus *c, const char *name, const char *snap,
 		 char **made, struct sb_error **err)
 {
-	struct sb_sandbox *s;
+	_cleanup_sandbox_ struct sb_sandbox *s = NULL;
 	char auto_name[64];
 	int ret;
 
@@ -104,7 +104,6 @@ sb_snapshot_take(struct sb_incus *c, const char *name, const char *snap,
 			     name, snap);
 	if (ret == 0)
 		*made = strdup(snap);
-	sb_sandbox_free(s);
 	return ret;
 }
 
@@ -131,10 +130,9 @@ int
 sb_snapshot_list(struct sb_incus *c, const char *name, int sizes,
 		 struct sb_snap **v, size_t *n, struct sb_error **err)
 {
-	_cleanup_free_ char *inst = NULL, *p = NULL;
+	_cleanup_free_ char *p = NULL, *dir = sb_incus_dir(c);
 	_cleanup_json_ json_object *arr = NULL;
-	_cleanup_free_ char *pool = NULL, *dir = sb_incus_dir(c);
-	struct sb_sandbox *s;
+	_cleanup_sandbox_ struct sb_sandbox *s = NULL;
 	struct sb_snap *out;
 	size_t k;
 
@@ -142,11 +140,8 @@ sb_snapshot_list(struct sb_incus *c, const char *name, int sizes,
 	*n = 0;
 	if (!(s = sb_sandbox_get(c, name, err)))
 		return -1;
-	inst = strdup(s->instance);
-	pool = s->pool ? strdup(s->pool) : NULL;
-	sb_sandbox_free(s);
-	if (!inst || asprintf(&p, "/1.0/instances/%s/snapshots?recursion=1",
-			      inst) < 0)
+	if (asprintf(&p, "/1.0/instances/%s/snapshots?recursion=1",
+		     s->instance) < 0)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
 	if (!(arr = sb_incus_get(c, p, NULL, err)))
 		return sb_error_prefix(err, "listing the snapshots of '%s'",
@@ -169,7 +164,7 @@ sb_snapshot_list(struct sb_incus *c, const char *name, int sizes,
 	qsort(out, *n, sizeof(*out), cmp_snap);
 	/* Incus knows no size on btrfs without quotas: measure them. */
 	if (sizes)
-		sb_snapshot_sizes(dir, pool, inst, out, *n);
+		sb_snapshot_sizes(dir, s->pool, s->instance, out, *n);
 	*v = out;
 	return 0;
 }
@@ -205,16 +200,13 @@ int
 sb_snapshot_delete(struct sb_incus *c, const char *name, const char *snap,
 		   struct sb_error **err)
 {
-	struct sb_sandbox *s;
-	int ret;
+	_cleanup_sandbox_ struct sb_sandbox *s = NULL;
 
 	if (sb_name_check(name, err) < 0 || check_snap(snap, 0, err) < 0)
 		return -1;
 	if (!(s = sb_sandbox_get(c, name, err)))
 		return -1;
-	ret = delete_snap(c, name, s->instance, snap, err);
-	sb_sandbox_free(s);
-	return ret;
+	return delete_snap(c, name, s->instance, snap, err);
 }
 
 int
@@ -242,17 +234,16 @@ put_back(struct sb_incus *c, const char *inst, json_object *saved,
 	_cleanup_free_ char *p = NULL, *etag = NULL;
 	_cleanup_json_ json_object *now = NULL, *r = NULL;
 	_cleanup_json_ json_object *body = json_object_new_object();
-	json_object *cfg = json_object_new_object(), *v;
+	json_object *cfg, *v;
 
 	if (asprintf(&p, "/1.0/instances/%s", inst) < 0 ||
-	    !(now = sb_incus_get(c, p, &etag, err))) {
-		json_object_put(cfg);
+	    !(now = sb_incus_get(c, p, &etag, err)))
 		return -1;
-	}
 	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
 		if (json_object_object_get_ex(saved, keep[i], &v))
 			json_object_object_add(body, keep[i],
 					       json_object_get(v));
+	cfg = json_object_new_object();
 	if (json_object_object_get_ex(saved, "config", &v)) {
 		json_object_object_foreach(v, k, val)
 			if (strncmp(k, "volatile.", 9) != 0)
@@ -285,8 +276,7 @@ roll(struct sb_incus *c, const char *name, const char *inst,
 	_cleanup_free_ char *p = NULL, *ip = NULL;
 	_cleanup_json_ json_object *body = json_object_new_object();
 	_cleanup_json_ json_object *r = NULL;
-	struct sb_sandbox *now = NULL;
-	int ret = -1;
+	_cleanup_sandbox_ struct sb_sandbox *now = NULL;
 
 	/* Stopped by us with a grace period rather than by Incus's restore
 	 * (which kills it), so the agent's writes reach the disk. */
@@ -312,11 +302,8 @@ roll(struct sb_incus *c, const char *name, const char *inst,
 	    sb_instance_start(c, inst, err) < 0 ||
 	    !(ip = sb_instance_wait_ipv4(c, inst, 30, err)) ||
 	    sb_creds_restart_ex(c, now, warning, err) < 0)
-		goto out;
-	ret = 0;
-out:
-	sb_sandbox_free(now);
-	return ret;
+		return -1;
+	return 0;
 }
 
 int
@@ -326,52 +313,52 @@ sb_snapshot_restore(struct sb_incus *c, const char *name, const char *snap,
 	_cleanup_free_ char *p = NULL, *sp = NULL;
 	_cleanup_json_ json_object *saved = NULL, *one = NULL;
 	_cleanup_error_ struct sb_error *e = NULL;
-	struct sb_sandbox *s;
+	_cleanup_sandbox_ struct sb_sandbox *s = NULL;
+	const char *inst;
 	char undo[64];
-	int run, ret = -1;
+	int run;
 
 	*warning = NULL;
 	if (sb_name_check(name, err) < 0 || check_snap(snap, 0, err) < 0)
 		return -1;
 	if (!(s = sb_sandbox_get(c, name, err)))
 		return -1;
+	inst = s->instance;
 	run = s->running;
-	sp = snap_path(s->instance, snap);
+	sp = snap_path(inst, snap);
 	if (!(one = sb_incus_get(c, sp, NULL, err))) {
 		if (err && *err && (*err)->code == SB_E_NOTFOUND)
 			sb_error_set(err, SB_E_NOTFOUND,
 				     "snapshot '%s' of '%s' not found: "
 				     "'sandbox-snapshot %s --list' shows them",
 				     snap, name, name);
-		goto out;
+		return -1;
 	}
-	if (asprintf(&p, "/1.0/instances/%s", s->instance) < 0 ||
+	if (asprintf(&p, "/1.0/instances/%s", inst) < 0 ||
 	    !(saved = sb_incus_get(c, p, NULL, err)))
-		goto out;
+		return -1;
 	stamp(undo, sizeof(undo), SB_SNAP_UNDO_PREFIX);
-	if (sb_instance_snapshot(c, s->instance, undo, err) < 0)
-		goto out;
-	if (roll(c, name, s->instance, snap, saved, run, 1, warning, err) == 0) {
-		ret = 0;
-		delete_snap(c, name, s->instance, undo, SB_IGNORE);
-		goto out;
+	if (sb_instance_snapshot(c, inst, undo, err) < 0)
+		return -1;
+	if (roll(c, name, inst, snap, saved, run, 1, warning, err) == 0) {
+		delete_snap(c, name, inst, undo, SB_IGNORE);
+		return 0;
 	}
 	/* Back to how it was: the undo snapshot, the saved config, and
 	 * running again when it ran. */
 	free(*warning);
 	*warning = NULL;
-	if (roll(c, name, s->instance, undo, saved, run, 0, warning, &e) == 0) {
-		delete_snap(c, name, s->instance, undo, SB_IGNORE);
-		sb_error_prefix(err, "restoring '%s' to '%s' (it is back as it "
-				"was)", name, snap);
-	} else {
-		sb_error_prefix(err, "restoring '%s' to '%s', and then putting "
-				"it back failed too (%s): its state before is "
-				"snapshot %s; try 'sandbox-snapshot %s "
-				"--restore %s' after fixing the cause", name,
-				snap, e ? e->msg : "?", undo, name, undo);
+	if (roll(c, name, inst, undo, saved, run, 0, warning, &e) == 0) {
+		delete_snap(c, name, inst, undo, SB_IGNORE);
+		return sb_error_prefix(err,
+				       "restoring '%s' to '%s' (it is back as "
+				       "it was)",
+				       name, snap);
 	}
-out:
-	sb_sandbox_free(s);
-	return ret;
+	return sb_error_prefix(err,
+			       "restoring '%s' to '%s', and then putting it "
+			       "back failed too (%s): its state before is "
+			       "snapshot %s; try 'sandbox-snapshot %s "
+			       "--restore %s' after fixing the cause",
+			       name, snap, e ? e->msg : "?", undo, name, undo);
 }

@@ -1,4 +1,6 @@
-#include "ops/lifecycle.h"
+/* sandbox-stop: host-side pieces first, then the instance, then its rules;
+ * with --rm also its key and the instance itself. */
+#include "ops/stop.h"
 
 #include <stdlib.h>
 
@@ -6,13 +8,13 @@
 #include "net/domains.h"
 #include "net/egress.h"
 #include "incus/instance.h"
+#include "model/sandbox.h"
 
 int
 sb_stop(struct sb_incus *c, const char *name, int rm, int grace, char **left,
 	struct sb_error **err)
 {
-	struct sb_sandbox *s = sb_sandbox_get(c, name, err);
-	int ret = -1;
+	_cleanup_sandbox_ struct sb_sandbox *s = sb_sandbox_get(c, name, err);
 
 	if (left)
 		*left = NULL;
@@ -26,7 +28,7 @@ sb_stop(struct sb_incus *c, const char *name, int rm, int grace, char **left,
 		 * stop waits it out, and then the instance is gone, which
 		 * is what we were asked for. */
 		if (!rm || !err || !*err || (*err)->code != SB_E_NOTFOUND)
-			goto out;
+			return -1;
 		sb_error_free(*err);
 		*err = NULL;
 	}
@@ -36,11 +38,8 @@ sb_stop(struct sb_incus *c, const char *name, int rm, int grace, char **left,
 	if (rm) {
 		sb_creds_remove(s, left);
 		if (sb_instance_delete(c, s->instance, err) < 0)
-			goto out;
+			return -1;
 		sb_domains_forget(name);
 	}
-	ret = 0;
-out:
-	sb_sandbox_free(s);
-	return ret;
+	return 0;
 }

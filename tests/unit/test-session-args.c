@@ -9,6 +9,8 @@
 #include "ops/panes.h"
 #include "ops/session.h"
 #include "sys/invoker.h"
+#include "ops/session_args.h"
+#include "ops/session_ssh.h"
 #include "tap.h"
 #include "testutil.h"
 
