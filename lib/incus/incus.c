@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/json.h"
 #include "sys/host.h"
 #include "sys/knobs.h"
 
@@ -128,13 +129,6 @@ const char *
 sb_incus_socket(const struct sb_incus *c)
 {
 	return c->socket;
-}
-
-size_t
-sb_json_array_len(json_object *o)
-{
-	return o && json_object_is_type(o, json_type_array) ?
-	       json_object_array_length(o) : 0;
 }
 
 char *
@@ -350,43 +344,6 @@ sb_incus_raw(struct sb_incus *c, struct sb_incus_raw *r,
 	return 0;
 }
 
-static json_object *
-parse(const char *buf, size_t len)
-{
-	json_tokener *t;
-	json_object *o;
-
-	if (!buf || !len || len > INT32_MAX)
-		return NULL;
-	t = json_tokener_new();
-	if (!t)
-		return NULL;
-	o = json_tokener_parse_ex(t, buf, (int)len);
-	if (json_tokener_get_error(t) != json_tokener_success) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(t);
-	return o;
-}
-
-json_object *
-sb_json_member(json_object *o, const char *key, json_type type)
-{
-	json_object *v;
-
-	if (!o || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, type))
-		return NULL;
-	return v;
-}
-
-const char *
-sb_json_str(json_object *o, const char *key)
-{
-	return json_object_get_string(sb_json_member(o, key, json_type_string));
-}
-
 static long
 jint(json_object *o, const char *key)
 {
@@ -431,7 +388,7 @@ int
 sb_incus_error_from_reply(const char *buf, size_t len, long status,
 			  struct sb_error **err)
 {
-	_cleanup_json_ json_object *root = parse(buf, len);
+	_cleanup_json_ json_object *root = sb_json_parse(buf, len);
 
 	if (root && sb_json_str(root, "type"))
 		return error_from_envelope(root, status, err);
@@ -474,7 +431,7 @@ request(struct sb_incus *c, const char *method, const char *path,
 		return NULL;
 	}
 	free(h.location);
-	root = parse(out.data, out.len);
+	root = sb_json_parse(out.data, out.len);
 	if (!root || !(type = sb_json_str(root, "type"))) {
 		json_object_put(root);
 		sb_incus_error_from_reply(out.data, out.len, r.status, err);

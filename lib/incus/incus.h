@@ -21,6 +21,8 @@
 #include "core/buf.h"
 #include "core/cleanup.h"
 #include "core/error.h"
+/* Replies are json_objects, read with these helpers. */
+#include "core/json.h"
 
 struct sb_incus;
 
@@ -118,16 +120,6 @@ int sb_incus_raw(struct sb_incus *c, struct sb_incus_raw *r,
  * names the HTTP status.  Always returns -1. */
 int sb_incus_error_from_reply(const char *buf, size_t len, long status,
 			      struct sb_error **err);
-
-/* The member key of o when it is of that type, else NULL (o may be
- * NULL). */
-json_object *sb_json_member(json_object *o, const char *key, json_type type);
-/* The string member key of o, or NULL when absent or not a string. */
-const char *sb_json_str(json_object *o, const char *key);
-
-/* Length of a JSON array; 0 for anything else (Incus sends null for an
- * empty list). */
-size_t sb_json_array_len(json_object *o);
 
 /* URL-encodes a path segment or query value.  Caller frees. */
 char *sb_incus_escape(const char *s);

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/cleanup.h"
+#include "core/json.h"
 #include "sys/host.h"
 
 static char *

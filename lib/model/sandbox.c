@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/cleanup.h"
+#include "core/json.h"
 #include "core/text.h"
 #include "incus/instance.h"
 
