@@ -39,17 +39,6 @@ struct sb_incus;
 #define SB_INCUS_LONG_MS (3L * 3600 * 1000)
 #define SB_INCUS_STALL_S 120L
 
-/* The daemon's directory when INCUS_DIR is not set: its unix.socket and
- * storage-pools/ are there. */
-#define SB_INCUS_DEFAULT_DIR "/var/lib/incus"
-
-/* Finds the socket: $INCUS_SOCKET, $INCUS_DIR/unix.socket,
- * /run/incus/unix.socket, /var/lib/incus/unix.socket, then LXD's
- * $LXD_SOCKET, $LXD_DIR/unix.socket, /var/lib/lxd/unix.socket and the snap
- * path.  Returns the first that exists, or the Incus default when none do
- * (so the "not running" message names the expected path).  Caller frees. */
-char *sb_incus_find_socket(void);
-
 /* Opens a connection (no request is made yet).  socket NULL: discover. */
 struct sb_incus *sb_incus_open(const char *socket, struct sb_error **err);
 /* A second connection to the same endpoint, for another thread or a
@@ -62,9 +51,6 @@ SB_DEFINE_CLEANUP(struct sb_incus *, sb_incus_free)
 SB_DEFINE_CLEANUP(CURL *, curl_easy_cleanup)
 #define _cleanup_curl_ _cleanup_(curl_easy_cleanup_ptr)
 const char *sb_incus_socket(const struct sb_incus *c);
-/* The daemon's directory (where storage-pools/ is), from its socket's
- * path; caller frees. */
-char *sb_incus_dir(const struct sb_incus *c);
 
 /* Checks that the daemon answers and that we are trusted.  Fills
  * server_name ("incus" or "lxd") when non-NULL. */
