@@ -73,32 +73,13 @@ read_devices(struct sb_sandbox *s, json_object *devs)
 	}
 }
 
-struct sb_sandbox *
-sb_sandbox_from_json(json_object *inst, struct sb_error **err)
+/* The sandbox's own keys (user.sandbox.*) from the instance's config. */
+static void
+read_config(struct sb_sandbox *s, json_object *inst)
 {
-	const char *iname = sb_json_str(inst, "name");
-	const char *name = sb_name_from_instance(iname);
-	json_object *cfg, *devs, *profiles;
-	struct sb_sandbox *s;
+	json_object *cfg = obj_member(inst, "expanded_config");
 	const char *v;
 
-	if (!name) {
-		sb_error_set(err, SB_E_INPUT, "instance '%s' is not a sandbox",
-			     iname ? iname : "");
-		return NULL;
-	}
-	s = calloc(1, sizeof(*s));
-	if (!s) {
-		sb_error_set(err, SB_E_SYSTEM, "out of memory");
-		return NULL;
-	}
-	s->name = strdup(name);
-	s->instance = strdup(iname);
-	s->status = dup_member(inst, "status");
-	if (!s->status)
-		s->status = strdup("Unknown");
-	s->running = strcmp(s->status, "Running") == 0;
-	cfg = obj_member(inst, "expanded_config");
 	if (!cfg)
 		cfg = obj_member(inst, "config");
 	v = sb_json_str(cfg, SB_KEY("slot"));
@@ -121,6 +102,33 @@ sb_sandbox_from_json(json_object *inst, struct sb_error **err)
 	s->restricted = v && strcmp(v, "yes") == 0;
 	v = sb_json_str(cfg, SB_KEY("cache"));
 	s->cache = v && strcmp(v, "yes") == 0;
+}
+
+struct sb_sandbox *
+sb_sandbox_from_json(json_object *inst, struct sb_error **err)
+{
+	const char *iname = sb_json_str(inst, "name");
+	const char *name = sb_name_from_instance(iname);
+	json_object *devs, *profiles;
+	_cleanup_sandbox_ struct sb_sandbox *s = NULL;
+
+	if (!name) {
+		sb_error_set(err, SB_E_INPUT, "instance '%s' is not a sandbox",
+			     iname ? iname : "");
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		sb_error_set(err, SB_E_SYSTEM, "out of memory");
+		return NULL;
+	}
+	s->name = strdup(name);
+	s->instance = strdup(iname);
+	s->status = dup_member(inst, "status");
+	if (!s->status)
+		s->status = strdup("Unknown");
+	s->running = strcmp(s->status, "Running") == 0;
+	read_config(s, inst);
 	devs = obj_member(inst, "expanded_devices");
 	if (!devs)
 		devs = obj_member(inst, "devices");
@@ -150,11 +158,10 @@ sb_sandbox_from_json(json_object *inst, struct sb_error **err)
 	if (!s->profile_net)
 		s->profile_net = strdup("default");
 	if (!s->name || !s->instance) {
-		sb_sandbox_free(s);
 		sb_error_set(err, SB_E_SYSTEM, "out of memory");
 		return NULL;
 	}
-	return s;
+	return TAKE_PTR(s);
 }
 
 json_object *
