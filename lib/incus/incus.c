@@ -40,7 +40,7 @@ curl_init_once(void)
 struct sb_incus *
 sb_incus_open(const char *socket, struct sb_error **err)
 {
-	struct sb_incus *c;
+	_cleanup_incus_ struct sb_incus *c = NULL;
 
 	pthread_once(&curl_once, curl_init_once);
 	c = calloc(1, sizeof(*c));
@@ -52,11 +52,10 @@ sb_incus_open(const char *socket, struct sb_error **err)
 	c->base = strdup("http://incus");
 	c->curl = curl_easy_init();
 	if (!c->socket || !c->base || !c->curl) {
-		sb_incus_free(c);
 		sb_error_set(err, SB_E_SYSTEM, "cannot initialise libcurl");
 		return NULL;
 	}
-	return c;
+	return TAKE_PTR(c);
 }
 
 struct sb_incus *
@@ -110,6 +109,13 @@ struct hdrs {
 	char *etag;
 	char *location;
 };
+
+static void
+hdrs_release(struct hdrs *h)
+{
+	free(h->etag);
+	free(h->location);
+}
 
 static char *
 header_value(const char *line, size_t n, const char *name)
@@ -278,15 +284,11 @@ int
 sb_incus_raw(struct sb_incus *c, struct sb_incus_raw *r,
 	     struct sb_error **err)
 {
-	struct hdrs h = { 0 };
-	int ret;
+	_cleanup_(hdrs_release) struct hdrs h = { 0 };
 
 	if (r->out && !r->out->max)
 		r->out->max = REPLY_MAX;
-	ret = perform(c, r, &h, err);
-	free(h.etag);
-	free(h.location);
-	if (ret < 0)
+	if (perform(c, r, &h, err) < 0)
 		return -1;
 	if (r->status >= 400 && r->out)
 		return sb_incus_error_from_reply(r->out->data, r->out->len,
@@ -357,13 +359,13 @@ request(struct sb_incus *c, const char *method, const char *path,
 	json_object *body, const char *if_match, char **etag,
 	long timeout_ms, struct sb_error **err)
 {
-	struct sb_buf out = { .max = REPLY_MAX };
+	_cleanup_buf_ struct sb_buf out = { .max = REPLY_MAX };
 	struct sb_incus_raw r = { .method = method, .path = path, .out = &out,
 				  .timeout_ms = timeout_ms };
-	struct hdrs h = { 0 };
+	_cleanup_(hdrs_release) struct hdrs h = { 0 };
 	char ifm[256];
 	const char *hv[2] = { NULL, NULL };
-	json_object *root;
+	_cleanup_json_ json_object *root = NULL;
 	const char *type;
 
 	if (body) {
@@ -376,37 +378,24 @@ request(struct sb_incus *c, const char *method, const char *path,
 		hv[0] = ifm;
 		r.headers = hv;
 	}
-	if (perform(c, &r, &h, err) < 0) {
-		sb_buf_release(&out);
-		free(h.etag);
-		free(h.location);
+	if (perform(c, &r, &h, err) < 0)
 		return NULL;
-	}
-	free(h.location);
 	root = sb_json_parse(out.data, out.len);
 	if (!root || !(type = sb_json_str(root, "type"))) {
-		json_object_put(root);
 		sb_incus_error_from_reply(out.data, out.len, r.status, err);
 		if (r.status < 400)
 			sb_error_set(err, SB_E_DAEMON,
 				     "%s %s: reply is not an Incus envelope",
 				     method, path);
-		sb_buf_release(&out);
-		free(h.etag);
 		return NULL;
 	}
-	sb_buf_release(&out);
 	if (strcmp(type, "error") == 0) {
 		error_from_envelope(root, r.status, err);
-		json_object_put(root);
-		free(h.etag);
 		return NULL;
 	}
 	if (etag)
-		*etag = h.etag;
-	else
-		free(h.etag);
-	return root;
+		*etag = TAKE_PTR(h.etag);
+	return TAKE_PTR(root);
 }
 
 static json_object *
