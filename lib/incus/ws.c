@@ -396,8 +396,8 @@ struct sb_ws *
 sb_ws_connect(struct sb_incus *c, const char *path, int timeout_ms,
 	      struct sb_error **err)
 {
-	CURL *k = curl_easy_init();
-	struct sb_ws_io io = { curl_send_cb, curl_recv_cb, curl_close_cb, k,
+	_cleanup_curl_ CURL *k = curl_easy_init();
+	struct sb_ws_io io = { curl_send_cb, curl_recv_cb, curl_close_cb, NULL,
 			       -1 };
 	struct sb_ws *ws;
 	curl_socket_t fd = CURL_SOCKET_BAD;
@@ -416,13 +416,13 @@ sb_ws_connect(struct sb_incus *c, const char *path, int timeout_ms,
 	if (rc == CURLE_OK)
 		rc = curl_easy_getinfo(k, CURLINFO_ACTIVESOCKET, &fd);
 	if (rc != CURLE_OK || fd == CURL_SOCKET_BAD) {
-		curl_easy_cleanup(k);
 		sb_error_set(err, SB_E_NODAEMON,
 			     "websocket: cannot connect to %s: %s",
 			     sb_incus_socket(c), curl_easy_strerror(rc));
 		return NULL;
 	}
 	io.fd = (int)fd;
+	io.ctx = TAKE_PTR(k); /* the connection owns it from here */
 	ws = sb_ws_new(&io, err);
 	if (!ws)
 		return NULL;
