@@ -307,20 +307,14 @@ int
 sb_allowlist_load(struct sb_allowlist *al, const char *path,
 		  struct sb_error **err)
 {
-	struct sb_buf b = { 0 };
-	int r;
+	_cleanup_buf_ struct sb_buf b = { 0 };
 
 	/* ~/.sandbox/allowed-domains.txt or --domains-file are the user's
 	 * to name: read with their rights under sudo.  The toolkit's own
 	 * lists are world-readable, so the same rule serves them. */
-	if (sb_userfile_read(path, ALLOWLIST_FILE_MAX, &b) < 0) {
-		sb_error_sys(err, "reading allowlist '%s'", path);
-		sb_buf_release(&b);
-		return -1;
-	}
-	r = sb_allowlist_parse(al, b.data ? b.data : "", b.len, path, err);
-	sb_buf_release(&b);
-	return r;
+	if (sb_userfile_read(path, ALLOWLIST_FILE_MAX, &b) < 0)
+		return sb_error_sys(err, "reading allowlist '%s'", path);
+	return sb_allowlist_parse(al, b.data ? b.data : "", b.len, path, err);
 }
 
 char *
