@@ -262,7 +262,7 @@ sb_sandbox_list(struct sb_incus *c, int with_state, struct sb_sandbox ***out,
 				    "listing instances: unexpected reply");
 	for (size_t i = 0; i < sb_json_array_len(arr); i++) {
 		json_object *inst = json_object_array_get_idx(arr, i);
-		struct sb_sandbox *s;
+		_cleanup_sandbox_ struct sb_sandbox *s = NULL;
 
 		if (!sb_name_from_instance(sb_json_str(inst, "name")))
 			continue;
@@ -271,12 +271,11 @@ sb_sandbox_list(struct sb_incus *c, int with_state, struct sb_sandbox ***out,
 			continue;
 		struct sb_sandbox **nv = realloc(v, (k + 1) * sizeof(*nv));
 		if (!nv) {
-			sb_sandbox_free(s);
 			sb_sandbox_list_free(v, k);
 			return sb_error_set(err, SB_E_SYSTEM, "out of memory");
 		}
 		v = nv;
-		v[k++] = s;
+		v[k++] = TAKE_PTR(s);
 	}
 	*out = v;
 	*n = k;
