@@ -6,6 +6,7 @@
 
 #include <json-c/json.h>
 
+#include "core/cleanup.h"
 #include "cli/cli.h"
 #include "net/domains.h"
 #include "cli/format.h"
@@ -66,6 +67,21 @@ print_list(const char *name, const struct sb_allowlist *al,
 		printf("%s\n", al->domains[i]);
 }
 
+static int
+show(struct sb_incus *c, const char *name, enum sb_format fmt,
+     struct sb_error **err)
+{
+	struct sb_allowlist al = { 0 };
+	_cleanup_free_ char *source = NULL;
+	int restricted = 0, rc;
+
+	rc = sb_domains_get(c, name, &al, &source, &restricted, err);
+	if (rc == 0)
+		print_list(name, &al, source, restricted, fmt);
+	sb_allowlist_release(&al);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -78,12 +94,12 @@ main(int argc, char **argv)
 		SB_CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	const char **add = calloc((size_t)argc, sizeof(*add));
-	const char **rm = calloc((size_t)argc, sizeof(*rm));
+	_cleanup_free_ const char **add = calloc((size_t)argc, sizeof(*add));
+	_cleanup_free_ const char **rm = calloc((size_t)argc, sizeof(*rm));
 	struct sb_error *err = NULL;
-	struct sb_incus *c = NULL;
+	_cleanup_incus_ struct sb_incus *c = NULL;
 	size_t nadd = 0, nrm = 0;
-	int opt, list = 0, quiet = 0, status, rc = -1, fmt_given = 0;
+	int opt, list = 0, quiet = 0, rc = -1, fmt_given = 0;
 	enum sb_format fmt = SB_FMT_TABLE;
 	const char *name;
 
@@ -99,56 +115,32 @@ main(int argc, char **argv)
 		case SB_OPT_FORMAT:
 		case SB_OPT_JSON:
 			if (sb_format_option(opt, optarg, &fmt, &fmt_given,
-					     &err) < 0) {
-				status = sb_cli_exit(err);
-				goto done;
-			}
+					     &err) < 0)
+				return sb_cli_exit(err);
 			break;
-		default:
-			status = sb_cli_common(opt, usage);
-			goto done;
+		default: return sb_cli_common(opt, usage);
 		}
 	}
-	status = SB_EXIT_USAGE;
-	if (optind >= argc) {
-		sb_cli_usage_error("missing NAME");
-		goto done;
-	}
-	if (argc - optind > 1) {
-		sb_cli_usage_error("unexpected argument '%s'", argv[optind + 1]);
-		goto done;
-	}
-	if ((list || fmt_given) && (nadd || nrm)) {
-		sb_cli_usage_error("--list%s does not combine with --add or "
-				   "--remove", fmt_given ? " (--format)" : "");
-		goto done;
-	}
+	if (optind >= argc)
+		return sb_cli_usage_error("missing NAME");
+	if (argc - optind > 1)
+		return sb_cli_usage_error("unexpected argument '%s'",
+					  argv[optind + 1]);
+	if ((list || fmt_given) && (nadd || nrm))
+		return sb_cli_usage_error("--list%s does not combine with "
+					  "--add or --remove",
+					  fmt_given ? " (--format)" : "");
 	name = argv[optind];
-	if (!(c = sb_incus_open(NULL, &err)))
-		goto out;
-	if (nadd || nrm) {
+	c = sb_incus_open(NULL, &err);
+	if (c && (nadd || nrm)) {
 		rc = sb_domains_edit(c, name, add, nadd, rm, nrm, &err);
 		if (rc == 0 && !quiet)
 			printf("%s: allowlist updated (%zu added, %zu removed); "
 			       "the filter follows at once\n", name, nadd, nrm);
-	} else {
-		struct sb_allowlist al = { 0 };
-		char *source = NULL;
-		int restricted = 0;
-
-		rc = sb_domains_get(c, name, &al, &source, &restricted, &err);
-		if (rc == 0)
-			print_list(name, &al, source, restricted, fmt);
-		sb_allowlist_release(&al);
-		free(source);
+	} else if (c) {
+		rc = show(c, name, fmt, &err);
 	}
-out:
 	if (err)
 		sb_error_prefix(&err, "domains of '%s'", name);
-	status = sb_cli_result(rc, err);
-done:
-	sb_incus_free(c);
-	free(add);
-	free(rm);
-	return status;
+	return sb_cli_result(rc, err);
 }

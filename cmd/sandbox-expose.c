@@ -34,7 +34,7 @@ main(int argc, char **argv)
 	};
 	struct sb_expose_opts o = { 0 };
 	struct sb_error *err = NULL;
-	struct sb_incus *c;
+	_cleanup_incus_ struct sb_incus *c = NULL;
 	int opt, host = 0, quiet = 0, rc;
 
 	sb_cli_init(argv[0]);
@@ -72,6 +72,5 @@ main(int argc, char **argv)
 	} else {
 		sb_error_prefix(&err, "exposing %s on '%s'", o.port, o.name);
 	}
-	sb_incus_free(c);
 	return sb_cli_result(rc, err);
 }

@@ -165,7 +165,7 @@ main(int argc, char **argv)
 	};
 	struct sb_error *err = NULL;
 	struct sb_list_row *rows = NULL;
-	struct sb_incus *c;
+	_cleanup_incus_ struct sb_incus *c = NULL;
 	size_t n = 0;
 	enum sb_format fmt = SB_FMT_TABLE;
 	int opt, health = 1, names = 0, stacks = 0, rc;
@@ -195,12 +195,12 @@ main(int argc, char **argv)
 		rc = print_names(c, stacks, &err);
 	} else if ((rc = sb_list(c, health, &rows, &n, &err)) == 0) {
 		if (fmt == SB_FMT_JSON) {
-			json_object *a = sb_list_json(rows, n);
+			_cleanup_json_ json_object *a = sb_list_json(rows, n);
 
-			puts(json_object_to_json_string_ext(a,
-				JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-				JSON_C_TO_STRING_NOSLASHESCAPE));
-			json_object_put(a);
+			puts(json_object_to_json_string_ext(
+				a, JSON_C_TO_STRING_PRETTY |
+					   JSON_C_TO_STRING_SPACED |
+					   JSON_C_TO_STRING_NOSLASHESCAPE));
 		} else if (n == 0 && fmt == SB_FMT_TABLE) {
 			printf("no sandboxes: create one with sandbox-start NAME\n");
 		} else {
@@ -208,6 +208,5 @@ main(int argc, char **argv)
 		}
 		sb_list_free(rows, n);
 	}
-	sb_incus_free(c);
 	return sb_cli_result(rc, err);
 }

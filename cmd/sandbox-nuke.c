@@ -24,6 +24,47 @@ static const char usage[] =
 	"Without --yes it asks you to type 'yes'; with no terminal it refuses.\n"
 	"Exit status: 0 ok, 1 failure (any instance), 2 usage error.\n";
 
+/* Asks for a typed 'yes'; returns 1 when given. */
+static int
+confirmed(char **names, size_t n)
+{
+	char line[16] = "";
+
+	printf("This destroys %zu instance%s:", n, n == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++)
+		printf(" %s", names[i]);
+	printf("\nType 'yes' to go on: ");
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin) || strcmp(line, "yes\n") != 0) {
+		fprintf(stderr, "%s: not confirmed; nothing changed\n",
+			sb_cli_prog());
+		return 0;
+	}
+	return 1;
+}
+
+/* Removes each instance, going on past a failure; returns the status. */
+static int
+remove_all(struct sb_incus *c, char **names, size_t n)
+{
+	int status = SB_EXIT_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *left = NULL;
+		struct sb_error *err = NULL;
+
+		if (sb_nuke_one(c, names[i], &left, &err) < 0) {
+			sb_error_prefix(&err, "removing %s", names[i]);
+			status = sb_cli_result(-1, err);
+		} else {
+			printf("%s: Deleted\n", names[i]);
+		}
+		if (left)
+			sb_cli_warn("%s", left);
+	}
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -33,7 +74,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sb_error *err = NULL;
-	struct sb_incus *c;
+	_cleanup_incus_ struct sb_incus *c = NULL;
 	char **names = NULL;
 	size_t n = 0;
 	int opt, yes = 0, status = SB_EXIT_OK;
@@ -54,59 +95,26 @@ main(int argc, char **argv)
 		return SB_EXIT_FAIL;
 	}
 	if (!(c = sb_incus_open(NULL, &err)) ||
-	    sb_nuke_targets(c, &names, &n, &err) < 0) {
-		sb_incus_free(c);
+	    sb_nuke_targets(c, &names, &n, &err) < 0)
 		return sb_cli_result(-1, err);
-	}
-	if (n == 0) {
+	if (n == 0)
 		printf("nothing to remove\n");
-		goto caches;
-	}
-	if (!yes) {
-		char line[16] = "";
-
-		printf("This destroys %zu instance%s:", n, n == 1 ? "" : "s");
-		for (size_t i = 0; i < n; i++)
-			printf(" %s", names[i]);
-		printf("\nType 'yes' to go on: ");
-		fflush(stdout);
-		if (!fgets(line, sizeof(line), stdin) ||
-		    strcmp(line, "yes\n") != 0) {
-			fprintf(stderr, "%s: not confirmed; nothing changed\n",
-				sb_cli_prog());
-			status = SB_EXIT_FAIL;
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		char *left = NULL;
-
-		if (sb_nuke_one(c, names[i], &left, &err) < 0) {
-			sb_error_prefix(&err, "removing %s", names[i]);
-			status = sb_cli_result(-1, err);
-			err = NULL;
-		} else {
-			printf("%s: Deleted\n", names[i]);
-		}
-		if (left)
-			sb_cli_warn("%s", left);
-		free(left);
-	}
-caches:
+	else if (!yes && !confirmed(names, n))
+		status = SB_EXIT_FAIL;
+	else
+		status = remove_all(c, names, n);
+	/* Only once every sandbox is gone: volumes in use cannot go. */
 	if (status == SB_EXIT_OK) {
 		int removed = 0;
 
-		/* Only once every sandbox is gone: volumes in use cannot go. */
 		if (sb_nuke_caches(c, &removed, &err) < 0)
 			status = sb_cli_exit(TAKE_PTR(err));
 		else if (removed)
 			printf("shared caches: %d volume%s deleted\n", removed,
 			       removed == 1 ? "" : "s");
 	}
-out:
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
-	sb_incus_free(c);
 	return status;
 }

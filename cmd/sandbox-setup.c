@@ -21,6 +21,7 @@
 #include "incus/incus.h"
 #include "model/sandbox.h"
 #include "ops/setup.h"
+#include "ops/setup_run.h"
 
 static const char usage[] =
 	"Usage: sandbox-setup [OPTIONS]\n"
@@ -67,21 +68,68 @@ versions_json(const char *p)
 	return a;
 }
 
+static json_object *
+str_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+/* One stack as a JSON object; r is what describing its image gave. */
+static json_object *
+stack_json(const struct sb_stack *st, int r, const struct sb_golden_info *g,
+	   const char *state, long long now)
+{
+	json_object *o = json_object_new_object();
+	json_object *age = NULL;
+	const char *from = sb_stack_origin_name(st->origin);
+
+	if (r == 0 && g->created >= 0)
+		age = json_object_new_int64(now - g->created);
+	json_object_object_add(o, "stack", json_object_new_string(st->name));
+	json_object_object_add(o, "state", json_object_new_string(state));
+	json_object_object_add(o, "release",
+			       str_or_null(r == 0 ? g->release : NULL));
+	json_object_object_add(o, "age_seconds", age);
+	json_object_object_add(o, "parent", str_or_null(st->parent));
+	json_object_object_add(o, "from", json_object_new_string(from));
+	json_object_object_add(o, "path", json_object_new_string(st->path));
+	json_object_object_add(o, "overrides", str_or_null(st->overrides));
+	json_object_object_add(o, "versions",
+			       versions_json(r == 0 ? g->versions : NULL));
+	return o;
+}
+
+/* One stack as a table row, then the tools its script reported, one
+ * line each. */
+static void
+print_stack(const struct sb_stack *st, const char *state, const char *rel,
+	    const char *age, const char *versions)
+{
+	printf("%-12s %-10s %-9s %-5s %-8s %s %s%s%s\n", st->name, state, rel,
+	       age, st->parent ? st->parent : "-",
+	       sb_stack_origin_name(st->origin), st->path,
+	       st->overrides ? ", overrides " : "",
+	       st->overrides ? st->overrides : "");
+	for (const char *p = versions; p && *p;) {
+		size_t l = strcspn(p, "\n");
+
+		printf("    %.*s\n", (int)l, p);
+		p += l + (p[l] == '\n');
+	}
+}
+
 static int
 list_stacks(enum sb_format fmt)
 {
 	_cleanup_error_ struct sb_error *err = NULL;
-	struct sb_incus *c = sb_incus_open(NULL, &err);
+	_cleanup_incus_ struct sb_incus *c = sb_incus_open(NULL, &err);
 	size_t n;
 	struct sb_stack *v = sb_stack_list(&n, &err);
 	long long now = (long long)time(NULL);
-	json_object *arr = json_object_new_array();
+	_cleanup_json_ json_object *arr = json_object_new_array();
 
-	if (!v) {
-		sb_incus_free(c);
-		json_object_put(arr);
+	if (!v)
 		return sb_cli_exit(TAKE_PTR(err));
-	}
 	if (fmt == SB_FMT_TABLE)
 		printf("%-12s %-10s %-9s %-5s %-8s %s\n", "STACK", "STATE",
 		       "RELEASE", "AGE", "PARENT", "FROM");
@@ -97,173 +145,80 @@ list_stacks(enum sb_format fmt)
 		const char *state = r < 0 ? "unknown" : g.ready ? "ready" :
 				    "not built";
 		const char *rel = r == 0 && g.release ? g.release : "-";
-		const char *from = sb_stack_origin_name(v[i].origin);
 
 		if (r == 0 && g.created >= 0)
 			sb_format_age(age, sizeof(age), now - g.created);
-		if (fmt == SB_FMT_JSON) {
-			json_object *o = json_object_new_object();
-
-			json_object_object_add(o, "stack",
-					       json_object_new_string(v[i].name));
-			json_object_object_add(o, "state",
-					       json_object_new_string(state));
-			json_object_object_add(o, "release", r == 0 && g.release ?
-				json_object_new_string(g.release) : NULL);
-			json_object_object_add(o, "age_seconds",
-				r == 0 && g.created >= 0 ?
-				json_object_new_int64(now - g.created) : NULL);
-			json_object_object_add(o, "parent", v[i].parent ?
-				json_object_new_string(v[i].parent) : NULL);
-			json_object_object_add(o, "from",
-					       json_object_new_string(from));
-			json_object_object_add(o, "path",
-					       json_object_new_string(v[i].path));
-			json_object_object_add(o, "overrides", v[i].overrides ?
-				json_object_new_string(v[i].overrides) : NULL);
-			json_object_object_add(o, "versions", versions_json(
-				r == 0 ? g.versions : NULL));
-			json_object_array_add(arr, o);
-		} else if (fmt == SB_FMT_CSV) {
-			sb_csv_row(stdout, 7, (const char *const[]){
-				v[i].name, state, rel, age,
-				v[i].parent ? v[i].parent : "", from,
-				v[i].path });
-		} else {
-			printf("%-12s %-10s %-9s %-5s %-8s %s %s%s%s\n",
-			       v[i].name, state, rel, age,
-			       v[i].parent ? v[i].parent : "-", from,
-			       v[i].path, v[i].overrides ? ", overrides " : "",
-			       v[i].overrides ? v[i].overrides : "");
-			/* The tools its script reported, one line each. */
-			for (const char *p = r == 0 ? g.versions : NULL;
-			     p && *p;) {
-				size_t l = strcspn(p, "\n");
-
-				printf("    %.*s\n", (int)l, p);
-				p += l + (p[l] == '\n');
-			}
-		}
+		if (fmt == SB_FMT_JSON)
+			json_object_array_add(arr, stack_json(&v[i], r, &g,
+							      state, now));
+		else if (fmt == SB_FMT_CSV)
+			sb_csv_row(stdout, 7,
+				   (const char *const[]){
+					   v[i].name, state, rel, age,
+					   v[i].parent ? v[i].parent : "",
+					   sb_stack_origin_name(v[i].origin),
+					   v[i].path });
+		else
+			print_stack(&v[i], state, rel, age,
+				    r == 0 ? g.versions : NULL);
 		if (r == 0)
 			sb_golden_info_release(&g);
 	}
 	if (fmt == SB_FMT_JSON)
-		puts(json_object_to_json_string_ext(arr,
-			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(arr);
+		puts(json_object_to_json_string_ext(
+			arr, JSON_C_TO_STRING_PRETTY |
+				     JSON_C_TO_STRING_NOSLASHESCAPE));
 	sb_stack_list_free(v, n);
-	sb_incus_free(c);
 	return SB_EXIT_OK;
-}
-
-static int
-build(struct sb_incus *c, const char *what, int rebuild,
-      const struct sb_golden_opts *g, int *changed, struct sb_error **err)
-{
-	size_t n = 0;
-	char **v;
-	int ret, built = 0;
-
-	if (strcmp(what, "all") != 0) {
-		if (sb_golden_ensure(c, what, g, rebuild, &built, err) < 0)
-			return -1;
-		if (!built)
-			sb_progress_note("%s%s/ready: found",
-					 sb_golden_prefix(), what);
-		*changed |= built;
-		return 0;
-	}
-	if (!(v = sb_golden_stacks(&n, err)))
-		return -1;
-	/* Stacks spend their time waiting on the archive and the registry,
-	 * so several at once pay off even on two cores. */
-	ret = sb_golden_ensure_many(c, (const char *const *)v, n, g, rebuild,
-				    4, &built, err);
-	*changed |= built;
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-	return ret;
 }
 
 static int
 clear_cache(const char *kind)
 {
 	struct sb_error *err = NULL;
-	struct sb_incus *c;
+	_cleanup_incus_ struct sb_incus *c = NULL;
 	int cleared = 0;
 
+	if (geteuid() != 0) {
+		sb_error_set(&err, SB_E_PERM,
+			     "--clear-cache changes "
+			     "Incus volumes, which needs root: run "
+			     "sudo sandbox-setup --clear-cache");
+		return sb_cli_exit(err);
+	}
 	if (sb_cache_kind_check(kind, &err) < 0)
 		return sb_cli_result(-1, err);
 	if (!(c = sb_incus_open(NULL, &err)) ||
-	    sb_cache_clear(c, kind, &cleared, &err) < 0) {
-		sb_incus_free(c);
+	    sb_cache_clear(c, kind, &cleared, &err) < 0)
 		return sb_cli_result(-1, err);
-	}
-	sb_incus_free(c);
 	printf("shared caches: %d emptied\n", cleared);
 	return SB_EXIT_OK;
 }
 
-/* Every value is checked before anything changes: --base, --mirror and
- * --pool-size are only used when the image or the pool is missing, and a
- * bad one must not pass unnoticed until then. */
+/* The host and the images: as root, with Ctrl-C armed. */
 static int
-check_args(const char *stack, struct sb_golden_opts *g, const char *pool_size,
-	   struct sb_error **err)
+setup(struct sb_setup_run_opts *o, int quiet)
 {
-	static const char *const units[] = { "B", "kB", "MB", "GB", "TB",
-					     "KiB", "MiB", "GiB", "TiB" };
-	const char *colon;
-	size_t n;
+	struct sb_error *err = NULL;
+	_cleanup_incus_ struct sb_incus *c = NULL;
+	int rc;
 
-	if (stack && strcmp(stack, "all") != 0 &&
-	    (sb_stack_check(stack, err) < 0 ||
-	     sb_golden_stack_known(stack, err) < 0))
-		return -1;
-	if (g->release && sb_golden_release_check(g->release, err) < 0)
-		return -1;
-	if (g->base && strcmp(g->base, "debootstrap") == 0)
-		g->base = NULL;
-	if (g->base && (!(colon = strchr(g->base, ':')) || colon == g->base ||
-			!colon[1] ||
-			strspn(g->base, "abcdefghijklmnopqrstuvwxyz"
-			       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
-				(size_t)(colon - g->base) ||
-			strspn(colon + 1, "abcdefghijklmnopqrstuvwxyz"
-			       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/-") !=
-				strlen(colon + 1)))
-		return sb_error_set(err, SB_E_INPUT, "invalid --base '%s': "
-				    "debootstrap or REMOTE:ALIAS (e.g. "
-				    "images:debian/12) is allowed", g->base);
-	if (g->mirror) {
-		const char *m = g->mirror, *host = NULL;
-		int ok = 1;
-
-		if (strncmp(m, "http://", 7) == 0)
-			host = m + 7;
-		else if (strncmp(m, "https://", 8) == 0)
-			host = m + 8;
-		else if (strncmp(m, "file:///", 8) == 0)
-			host = "local";
-		for (const char *p = m; *p; p++)
-			if ((unsigned char)*p <= ' ' || *p == 0x7f)
-				ok = 0;
-		if (!host || !*host || *host == '/' || !ok)
-			return sb_error_set(err, SB_E_INPUT,
-				"invalid --mirror '%s': an http://, https:// "
-				"or file:/// URL is allowed", m);
+	if (sb_setup_run_check(o, &err) < 0)
+		return sb_cli_result(-1, err);
+	if (geteuid() != 0) {
+		sb_error_set(&err, SB_E_PERM,
+			     "sandbox-setup changes Incus, the firewall and "
+			     "Squid, which needs root: run sudo sandbox-setup");
+		return sb_cli_exit(err);
 	}
-	if (pool_size) {
-		n = strspn(pool_size, "0123456789");
-		for (size_t i = 0; n && n < 16 && pool_size[0] != '0' &&
-		     i < sizeof(units) / sizeof(units[0]); i++)
-			if (strcmp(pool_size + n, units[i]) == 0)
-				return 0;
-		return sb_error_set(err, SB_E_INPUT, "invalid --pool-size '%s': "
-				    "a size like 30GiB is allowed", pool_size);
-	}
-	return 0;
+	sb_progress_quiet(quiet);
+	if (!(c = sb_incus_open(NULL, &err)))
+		return sb_cli_exit(err);
+	/* Ctrl-C stops at the next step and undoes what was made. */
+	sb_signals_catch();
+	sb_signals_arm(1);
+	rc = sb_setup_run(c, o, &err);
+	return sb_cli_result(rc, err);
 }
 
 int
@@ -283,15 +238,11 @@ main(int argc, char **argv)
 		SB_CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sb_golden_opts g = { .progress = sb_cli_progress() };
-	struct sb_setup_opts so = { 0 };
-	struct sb_setup_report rep = { 0 };
+	struct sb_setup_run_opts o = { .golden.progress = sb_cli_progress() };
 	struct sb_error *err = NULL;
 	const char *stack = NULL, *rebuild = NULL;
-	struct sb_incus *c;
 	const char *kind = NULL;
-	int opt, list = 0, quiet = 0, changed = 0, clear = 0, rc = -1;
-	int fmt_given = 0;
+	int opt, list = 0, quiet = 0, clear = 0, fmt_given = 0;
 	enum sb_format fmt = SB_FMT_TABLE;
 
 	sb_cli_init(argv[0]);
@@ -306,10 +257,10 @@ main(int argc, char **argv)
 			kind = optarg ? optarg : optind < argc &&
 			       argv[optind][0] != '-' ? argv[optind++] : NULL;
 			break;
-		case OPT_BASE: g.base = optarg; break;
-		case OPT_RELEASE: g.release = optarg; break;
-		case OPT_MIRROR: g.mirror = optarg; break;
-		case OPT_POOLSIZE: so.pool_size = optarg; break;
+		case OPT_BASE: o.golden.base = optarg; break;
+		case OPT_RELEASE: o.golden.release = optarg; break;
+		case OPT_MIRROR: o.golden.mirror = optarg; break;
+		case OPT_POOLSIZE: o.setup.pool_size = optarg; break;
 		case 'q': quiet = 1; break;
 		case SB_OPT_FORMAT:
 		case SB_OPT_JSON:
@@ -331,58 +282,9 @@ main(int argc, char **argv)
 					  "--list-stacks");
 	if (list)
 		return list_stacks(fmt);
-	if (clear) {
-		if (geteuid() != 0) {
-			sb_error_set(&err, SB_E_PERM, "--clear-cache changes "
-				     "Incus volumes, which needs root: run "
-				     "sudo sandbox-setup --clear-cache");
-			return sb_cli_exit(err);
-		}
+	if (clear)
 		return clear_cache(kind);
-	}
-	if (check_args(rebuild ? rebuild : stack, &g, so.pool_size, &err) < 0)
-		return sb_cli_result(-1, err);
-	if (geteuid() != 0) {
-		sb_error_set(&err, SB_E_PERM,
-			     "sandbox-setup changes Incus, the firewall and "
-			     "Squid, which needs root: run sudo sandbox-setup");
-		return sb_cli_exit(err);
-	}
-	sb_progress_quiet(quiet);
-	if (!(c = sb_incus_open(NULL, &err)))
-		return sb_cli_exit(err);
-	/* Ctrl-C stops at the next step and undoes what was made. */
-	sb_signals_catch();
-	sb_signals_arm(1);
-	if (sb_setup_host_limits(&rep, &err) < 0 ||
-	    sb_setup_daemon(c, &rep, &err) < 0 ||
-	    sb_setup_incus(c, &so, &rep, &err) < 0)
-		goto out;
-	for (int i = 0; i < rep.n; i++)
-		sb_progress_note("%s", rep.lines[i]);
-	changed |= rep.changed;
-	sb_setup_report_release(&rep);
-	if (sb_egress_setup(&err) < 0)
-		goto out;
-	sb_progress_note("%s", sb_egress_summary());
-	if (build(c, rebuild ? rebuild : stack ? stack : "base", !!rebuild, &g,
-		  &changed, &err) < 0)
-		goto out;
-	if (!changed)
-		sb_progress_note("nothing to do: everything was already set up");
-	{
-		char *note = sb_golden_release_note(c, &g);
-
-		if (note)
-			sb_progress_note("%s", note);
-		free(note);
-	}
-	rc = 0;
-out:
-	if (err)
-		for (int i = 0; i < rep.n; i++)
-			sb_progress_note("%s", rep.lines[i]);
-	sb_setup_report_release(&rep);
-	sb_incus_free(c);
-	return sb_cli_result(rc, err);
+	o.stack = rebuild ? rebuild : stack;
+	o.rebuild = !!rebuild;
+	return setup(&o, quiet);
 }

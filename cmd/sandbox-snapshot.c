@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "core/cleanup.h"
 #include "cli/cli.h"
 #include "cli/format.h"
 #include "incus/incus.h"
@@ -43,7 +44,7 @@ list(struct sb_incus *c, const char *name, enum sb_format fmt, int sizes,
 	size_t n;
 	time_t now = time(NULL);
 	struct sb_table *t;
-	json_object *a;
+	_cleanup_json_ json_object *a = NULL;
 
 	if (sb_snapshot_list(c, name, sizes, &v, &n, err) < 0)
 		return -1;
@@ -89,7 +90,6 @@ list(struct sb_incus *c, const char *name, enum sb_format fmt, int sizes,
 	else if (fmt == SB_FMT_TABLE)
 		sb_table_print(t, stdout);
 	sb_table_free(t);
-	json_object_put(a);
 	sb_snapshot_list_free(v, n);
 	return 0;
 }
@@ -110,7 +110,7 @@ main(int argc, char **argv)
 	const char *name, *snap = NULL, *restore = NULL, *del = NULL;
 	enum sb_format fmt = SB_FMT_TABLE;
 	struct sb_error *err = NULL;
-	struct sb_incus *c;
+	_cleanup_incus_ struct sb_incus *c = NULL;
 	int opt, do_list = 0, quiet = 0, fmt_given = 0, rc, sizes = 1;
 
 	sb_cli_init(argv[0]);
@@ -153,28 +153,25 @@ main(int argc, char **argv)
 	if (do_list) {
 		rc = list(c, name, fmt, sizes, &err);
 	} else if (restore) {
-		char *warning = NULL;
+		_cleanup_free_ char *warning = NULL;
 
 		rc = sb_snapshot_restore(c, name, restore, &warning, &err);
 		if (rc == 0 && !quiet)
 			printf("%s: restored to snapshot %s\n", name, restore);
 		if (warning)
 			sb_cli_warn("%s", warning);
-		free(warning);
 	} else if (del) {
 		rc = sb_snapshot_delete(c, name, del, &err);
 		if (rc == 0 && !quiet)
 			printf("%s: snapshot %s deleted\n", name, del);
 	} else {
-		char *made = NULL;
+		_cleanup_free_ char *made = NULL;
 
 		rc = sb_snapshot_take(c, name, snap, &made, &err);
 		if (rc == 0 && !quiet)
 			printf("%s: snapshot %s taken; roll back with "
-			       "'sandbox-snapshot %s --restore %s'\n", name,
-			       made, name, made);
-		free(made);
+			       "'sandbox-snapshot %s --restore %s'\n",
+			       name, made, name, made);
 	}
-	sb_incus_free(c);
 	return sb_cli_result(rc, err);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cleanup.h"
 #include "cli/cli.h"
 #include "sys/signals.h"
 #include "incus/incus.h"
@@ -91,6 +92,33 @@ summary(const struct sb_start_opts *o, const struct sb_start_result *r)
 			    "sandbox-start %s again", o->name);
 }
 
+/* Creates or restarts the sandbox, with Ctrl-C armed, and says how to
+ * reach it. */
+static int
+start(const struct sb_start_opts *o)
+{
+	struct sb_start_result res;
+	struct sb_error *err = NULL;
+	_cleanup_incus_ struct sb_incus *c = NULL;
+	int ret;
+
+	sb_progress_quiet(o->quiet);
+	if (!(c = sb_incus_open(NULL, &err)))
+		return sb_cli_exit(err);
+	/* Ctrl-C stops at the next step and undoes what was made. */
+	sb_signals_catch();
+	sb_signals_arm(1);
+	ret = sb_start(c, o, &res, &err);
+	if (ret == 0) {
+		if (!o->quiet)
+			summary(o, &res);
+		sb_start_result_release(&res);
+	} else if (err) {
+		sb_error_prefix(&err, "starting '%s'", o->name);
+	}
+	return sb_cli_result(ret, err);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -112,17 +140,19 @@ main(int argc, char **argv)
 		SB_CLI_COMMON_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sb_start_opts o = { .progress = sb_cli_progress() };
-	struct sb_start_result res;
-	struct sb_error *err = NULL;
-	struct sb_incus *c;
-	int opt, ret;
+	/* Each repeatable option has at most argc values. */
+	size_t most = (size_t)argc;
+	_cleanup_free_ const char **env = calloc(most, sizeof(*env));
+	_cleanup_free_ const char **cidr = calloc(most, sizeof(*cidr));
+	_cleanup_free_ const char **unset = calloc(most, sizeof(*unset));
+	struct sb_start_opts o = { .progress = sb_cli_progress(),
+				   .env = env,
+				   .allow_cidr = cidr,
+				   .unset_env = unset };
+	int opt;
 
 	sb_cli_init(argv[0]);
-	o.env = calloc((size_t)argc, sizeof(*o.env));
-	o.allow_cidr = calloc((size_t)argc, sizeof(*o.allow_cidr));
-	o.unset_env = calloc((size_t)argc, sizeof(*o.unset_env));
-	if (!o.env || !o.allow_cidr || !o.unset_env)
+	if (!env || !cidr || !unset)
 		return SB_EXIT_FAIL;
 	while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -154,23 +184,5 @@ main(int argc, char **argv)
 	if (o.repo && o.from)
 		return sb_cli_usage_error("REPO and --from do not combine: "
 					  "--from takes OTHER's repository");
-	sb_progress_quiet(o.quiet);
-	if (!(c = sb_incus_open(NULL, &err)))
-		return sb_cli_exit(err);
-	/* Ctrl-C stops at the next step and undoes what was made. */
-	sb_signals_catch();
-	sb_signals_arm(1);
-	ret = sb_start(c, &o, &res, &err);
-	sb_incus_free(c);
-	if (ret == 0) {
-		if (!o.quiet)
-			summary(&o, &res);
-		sb_start_result_release(&res);
-	} else if (err) {
-		sb_error_prefix(&err, "starting '%s'", o.name);
-	}
-	free(o.env);
-	free(o.allow_cidr);
-	free(o.unset_env);
-	return sb_cli_result(ret, err);
+	return start(&o);
 }

@@ -35,7 +35,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sb_error *err = NULL;
-	struct sb_incus *c;
+	_cleanup_incus_ struct sb_incus *c = NULL;
 	int opt, rm = 0, quiet = 0, status = SB_EXIT_OK;
 	long grace = 10;
 
@@ -58,7 +58,7 @@ main(int argc, char **argv)
 		return sb_cli_exit(err);
 	/* Many names: report each failure and go on, then exit non-zero. */
 	for (int i = optind; i < argc; i++) {
-		char *left = NULL;
+		_cleanup_free_ char *left = NULL;
 
 		if (sb_stop(c, argv[i], rm, (int)grace, &left, &err) < 0) {
 			sb_error_prefix(&err, "%s '%s'",
@@ -69,13 +69,11 @@ main(int argc, char **argv)
 		}
 		if (left)
 			sb_cli_warn("%s", left);
-		free(left);
 		if (!quiet)
 			/* The scripts' words, which users' wrappers grep. */
 			printf("%s: %s\n", argv[i], rm ? "Deleted (instance, "
 			       "snapshots, agent, rules, deploy key)" :
 			       "Stopped");
 	}
-	sb_incus_free(c);
 	return status;
 }

@@ -52,16 +52,16 @@ ssh_config(struct sb_incus *c, const struct sb_session_args *a)
 
 	for (size_t i = 0; i < a->nnames; i++) {
 		struct sb_error *err = NULL;
-		struct sb_sandbox *s = sb_sandbox_get(c, a->names[i], &err);
-		char *text = s ? sb_session_ssh_config(s, id, a->jump, &err) :
-				 NULL;
+		_cleanup_sandbox_ struct sb_sandbox *s = NULL;
+		_cleanup_free_ char *text = NULL;
 
+		s = sb_sandbox_get(c, a->names[i], &err);
+		if (s)
+			text = sb_session_ssh_config(s, id, a->jump, &err);
 		if (text)
 			printf("%s%s", i ? "\n" : "", text);
 		else
 			rc = sb_cli_exit(err);
-		free(text);
-		sb_sandbox_free(s);
 	}
 	return rc;
 }
@@ -102,11 +102,10 @@ several(struct sb_incus *c, const struct sb_session_args *a)
 		return worst;
 	}
 	for (size_t i = 0; i < a->nnames; i++) {
-		struct sb_sandbox *s = sb_session_running(c, a->names[i], &err);
+		_cleanup_sandbox_ struct sb_sandbox *s = NULL;
 
-		if (!s)
+		if (!(s = sb_session_running(c, a->names[i], &err)))
 			return sb_cli_exit(err);
-		sb_sandbox_free(s);
 	}
 	if (sb_panes_tmux(a->names, a->nnames,
 			  a->mode == SB_SESSION_CLAUDE ? "--claude" : NULL,
@@ -124,7 +123,7 @@ main(int argc, char **argv)
 {
 	struct sb_session_args a;
 	struct sb_error *err = NULL;
-	struct sb_incus *c;
+	_cleanup_incus_ struct sb_incus *c = NULL;
 	int rc, status;
 
 	sb_cli_init(argv[0]);
@@ -154,7 +153,6 @@ main(int argc, char **argv)
 		rc = sb_cli_exit(err);
 	else
 		rc = status;
-	sb_incus_free(c);
 	sb_session_args_release(&a);
 	return rc;
 }

@@ -14,7 +14,7 @@ fetch_log(struct sb_incus *c, json_object *output, const char *fd,
 {
 	json_object *v;
 	const char *url;
-	struct sb_buf junk = { 0 };
+	_cleanup_buf_ struct sb_buf junk = { 0 };
 	struct sb_incus_raw get = { .method = "GET", .out = into ? into : &junk };
 	struct sb_incus_raw del = { .method = "DELETE", .out = &junk };
 	int ret = 0;
@@ -30,7 +30,6 @@ fetch_log(struct sb_incus *c, json_object *output, const char *fd,
 	sb_buf_reset(&junk);
 	/* Logs otherwise linger on the daemon for days (INCUS-API.md §7a). */
 	sb_incus_raw(c, &del, SB_IGNORE);
-	sb_buf_release(&junk);
 	return ret;
 }
 

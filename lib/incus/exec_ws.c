@@ -44,9 +44,9 @@ struct pump {
 static json_object *
 build_body(const struct sb_exec_spec *s, struct sb_error **err)
 {
-	json_object *b = json_object_new_object();
-	json_object *cmd = json_object_new_array();
-	json_object *env = json_object_new_object();
+	_cleanup_json_ json_object *b = json_object_new_object();
+	_cleanup_json_ json_object *cmd = json_object_new_array();
+	_cleanup_json_ json_object *env = json_object_new_object();
 
 	for (const char *const *a = s->argv; a && *a; a++)
 		json_object_array_add(cmd, json_object_new_string(*a));
@@ -55,9 +55,6 @@ build_body(const struct sb_exec_spec *s, struct sb_error **err)
 		_cleanup_free_ char *k = NULL;
 
 		if (!eq || eq == *e) {
-			json_object_put(b);
-			json_object_put(cmd);
-			json_object_put(env);
 			sb_error_set(err, SB_E_INPUT,
 				     "environment entry '%s' is not KEY=VALUE",
 				     *e);
@@ -66,8 +63,8 @@ build_body(const struct sb_exec_spec *s, struct sb_error **err)
 		k = strndup(*e, (size_t)(eq - *e));
 		json_object_object_add(env, k, json_object_new_string(eq + 1));
 	}
-	json_object_object_add(b, "command", cmd);
-	json_object_object_add(b, "environment", env);
+	json_object_object_add(b, "command", TAKE_PTR(cmd));
+	json_object_object_add(b, "environment", TAKE_PTR(env));
 	json_object_object_add(b, "wait-for-websocket",
 			       json_object_new_boolean(1));
 	json_object_object_add(b, "interactive",
@@ -84,7 +81,7 @@ build_body(const struct sb_exec_spec *s, struct sb_error **err)
 		json_object_object_add(b, "height", json_object_new_int(
 					       s->height > 0 ? s->height : 24));
 	}
-	return b;
+	return TAKE_PTR(b);
 }
 
 static void
@@ -124,13 +121,11 @@ send_resize(struct pump *p)
 	struct winsize w;
 	char ws_[16], hs[16];
 	_cleanup_json_ json_object *m = json_object_new_object();
-	json_object *args = json_object_new_object();
+	_cleanup_json_ json_object *args = json_object_new_object();
 
 	if (ioctl(p->spec->fd_out, TIOCGWINSZ, &w) < 0 &&
-	    ioctl(p->spec->fd_in, TIOCGWINSZ, &w) < 0) {
-		json_object_put(args);
+	    ioctl(p->spec->fd_in, TIOCGWINSZ, &w) < 0)
 		return;
-	}
 	/* The args are strings (INCUS-API.md §7b). */
 	snprintf(ws_, sizeof(ws_), "%u", (unsigned)w.ws_col);
 	snprintf(hs, sizeof(hs), "%u", (unsigned)w.ws_row);
@@ -138,7 +133,7 @@ send_resize(struct pump *p)
 	json_object_object_add(args, "height", json_object_new_string(hs));
 	json_object_object_add(m, "command",
 			       json_object_new_string("window-resize"));
-	json_object_object_add(m, "args", args);
+	json_object_object_add(m, "args", TAKE_PTR(args));
 	send_control(p, m);
 }
 

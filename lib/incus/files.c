@@ -27,13 +27,16 @@ push(struct sb_incus *c, const char *instance, const char *path,
 	char h_uid[48], h_gid[48], h_mode[48], h_type[48];
 	/* Both prefixes: Incus accepts X-LXD-* too, LXD only those. */
 	const char *hdrs[] = { h_uid, h_gid, h_mode, h_type, NULL };
-	struct sb_buf out = { 0 };
+	_cleanup_buf_ struct sb_buf out = { 0 };
 	struct sb_incus_raw r = {
-		.method = "POST", .path = url, .body = data ? data : "",
-		.len = len, .content_type = "application/octet-stream",
-		.headers = hdrs, .out = &out,
+		.method = "POST",
+		.path = url,
+		.body = data ? data : "",
+		.len = len,
+		.content_type = "application/octet-stream",
+		.headers = hdrs,
+		.out = &out,
 	};
-	int ret;
 
 	if (!url)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
@@ -42,9 +45,7 @@ push(struct sb_incus *c, const char *instance, const char *path,
 	/* A leading 0 makes the daemon read it as octal (INCUS-API.md §8). */
 	snprintf(h_mode, sizeof(h_mode), "X-LXD-mode: 0%o", (unsigned)mode);
 	snprintf(h_type, sizeof(h_type), "X-LXD-type: %s", type);
-	ret = sb_incus_raw(c, &r, err);
-	sb_buf_release(&out);
-	if (ret < 0)
+	if (sb_incus_raw(c, &r, err) < 0)
 		return sb_error_prefix(err, "writing %s in %s", path, instance);
 	return 0;
 }
@@ -101,16 +102,13 @@ sb_file_delete(struct sb_incus *c, const char *instance, const char *path,
 	       struct sb_error **err)
 {
 	_cleanup_free_ char *url = files_path(instance, path);
-	struct sb_buf out = { 0 };
+	_cleanup_buf_ struct sb_buf out = { 0 };
 	struct sb_incus_raw r = { .method = "DELETE", .path = url, .out = &out };
 	_cleanup_error_ struct sb_error *e = NULL;
-	int ret;
 
 	if (!url)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
-	ret = sb_incus_raw(c, &r, &e);
-	sb_buf_release(&out);
-	if (ret < 0 && !sb_error_is(e, SB_E_NOTFOUND)) {
+	if (sb_incus_raw(c, &r, &e) < 0 && !sb_error_is(e, SB_E_NOTFOUND)) {
 		sb_error_pass(err, &e);
 		return sb_error_prefix(err, "removing %s in %s", path, instance);
 	}

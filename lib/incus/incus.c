@@ -12,13 +12,14 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/cleanup.h"
 #include "sys/knobs.h"
 #include "sys/signals.h"
+#include "core/json.h"
+#include "incus/socket.h"
 
 #define REPLY_MAX ((size_t)256 << 20)
 
@@ -37,57 +38,10 @@ curl_init_once(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-static char *
-env_join(const char *v, const char *leaf)
-{
-	char *s = NULL;
-
-	if (!v || !*v)
-		return NULL;
-	if (!leaf)
-		return strdup(v);
-	if (asprintf(&s, "%s/%s", v, leaf) < 0)
-		return NULL;
-	return s;
-}
-
-char *
-sb_incus_find_socket(void)
-{
-	static const char *const fixed[] = {
-		"/run/incus/unix.socket",
-		SB_INCUS_DEFAULT_DIR "/unix.socket",
-		NULL, /* LXD's environment goes here */
-		"/var/lib/lxd/unix.socket",
-		"/var/snap/lxd/common/lxd/unix.socket",
-	};
-	const struct sb_knobs *k = sb_knobs_get();
-	char *s;
-	struct stat st;
-
-	/* An explicit override is taken as given, existing or not. */
-	if ((s = env_join(k->incus_socket, NULL)))
-		return s;
-	if ((s = env_join(k->incus_dir, "unix.socket")))
-		return s;
-	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
-		if (!fixed[i]) {
-			if ((s = env_join(k->lxd_socket, NULL)))
-				return s;
-			if ((s = env_join(k->lxd_dir, "unix.socket")))
-				return s;
-			continue;
-		}
-		if (stat(fixed[i], &st) == 0 && S_ISSOCK(st.st_mode))
-			return strdup(fixed[i]);
-	}
-	return strdup(SB_INCUS_DEFAULT_DIR "/unix.socket");
-}
-
 struct sb_incus *
 sb_incus_open(const char *socket, struct sb_error **err)
 {
-	struct sb_incus *c;
+	_cleanup_incus_ struct sb_incus *c = NULL;
 
 	pthread_once(&curl_once, curl_init_once);
 	c = calloc(1, sizeof(*c));
@@ -99,11 +53,10 @@ sb_incus_open(const char *socket, struct sb_error **err)
 	c->base = strdup("http://incus");
 	c->curl = curl_easy_init();
 	if (!c->socket || !c->base || !c->curl) {
-		sb_incus_free(c);
 		sb_error_set(err, SB_E_SYSTEM, "cannot initialise libcurl");
 		return NULL;
 	}
-	return c;
+	return TAKE_PTR(c);
 }
 
 struct sb_incus *
@@ -128,13 +81,6 @@ const char *
 sb_incus_socket(const struct sb_incus *c)
 {
 	return c->socket;
-}
-
-size_t
-sb_json_array_len(json_object *o)
-{
-	return o && json_object_is_type(o, json_type_array) ?
-	       json_object_array_length(o) : 0;
 }
 
 char *
@@ -164,6 +110,13 @@ struct hdrs {
 	char *etag;
 	char *location;
 };
+
+static void
+hdrs_release(struct hdrs *h)
+{
+	free(h->etag);
+	free(h->location);
+}
 
 static char *
 header_value(const char *line, size_t n, const char *name)
@@ -332,15 +285,11 @@ int
 sb_incus_raw(struct sb_incus *c, struct sb_incus_raw *r,
 	     struct sb_error **err)
 {
-	struct hdrs h = { 0 };
-	int ret;
+	_cleanup_(hdrs_release) struct hdrs h = { 0 };
 
 	if (r->out && !r->out->max)
 		r->out->max = REPLY_MAX;
-	ret = perform(c, r, &h, err);
-	free(h.etag);
-	free(h.location);
-	if (ret < 0)
+	if (perform(c, r, &h, err) < 0)
 		return -1;
 	if (r->status >= 400 && r->out)
 		return sb_incus_error_from_reply(r->out->data, r->out->len,
@@ -348,43 +297,6 @@ sb_incus_raw(struct sb_incus *c, struct sb_incus_raw *r,
 	if (r->status >= 400)
 		return sb_incus_error_from_reply(NULL, 0, r->status, err);
 	return 0;
-}
-
-static json_object *
-parse(const char *buf, size_t len)
-{
-	json_tokener *t;
-	json_object *o;
-
-	if (!buf || !len || len > INT32_MAX)
-		return NULL;
-	t = json_tokener_new();
-	if (!t)
-		return NULL;
-	o = json_tokener_parse_ex(t, buf, (int)len);
-	if (json_tokener_get_error(t) != json_tokener_success) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(t);
-	return o;
-}
-
-json_object *
-sb_json_member(json_object *o, const char *key, json_type type)
-{
-	json_object *v;
-
-	if (!o || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, type))
-		return NULL;
-	return v;
-}
-
-const char *
-sb_json_str(json_object *o, const char *key)
-{
-	return json_object_get_string(sb_json_member(o, key, json_type_string));
 }
 
 static long
@@ -431,7 +343,7 @@ int
 sb_incus_error_from_reply(const char *buf, size_t len, long status,
 			  struct sb_error **err)
 {
-	_cleanup_json_ json_object *root = parse(buf, len);
+	_cleanup_json_ json_object *root = sb_json_parse(buf, len);
 
 	if (root && sb_json_str(root, "type"))
 		return error_from_envelope(root, status, err);
@@ -448,13 +360,13 @@ request(struct sb_incus *c, const char *method, const char *path,
 	json_object *body, const char *if_match, char **etag,
 	long timeout_ms, struct sb_error **err)
 {
-	struct sb_buf out = { .max = REPLY_MAX };
+	_cleanup_buf_ struct sb_buf out = { .max = REPLY_MAX };
 	struct sb_incus_raw r = { .method = method, .path = path, .out = &out,
 				  .timeout_ms = timeout_ms };
-	struct hdrs h = { 0 };
+	_cleanup_(hdrs_release) struct hdrs h = { 0 };
 	char ifm[256];
 	const char *hv[2] = { NULL, NULL };
-	json_object *root;
+	_cleanup_json_ json_object *root = NULL;
 	const char *type;
 
 	if (body) {
@@ -467,37 +379,24 @@ request(struct sb_incus *c, const char *method, const char *path,
 		hv[0] = ifm;
 		r.headers = hv;
 	}
-	if (perform(c, &r, &h, err) < 0) {
-		sb_buf_release(&out);
-		free(h.etag);
-		free(h.location);
+	if (perform(c, &r, &h, err) < 0)
 		return NULL;
-	}
-	free(h.location);
-	root = parse(out.data, out.len);
+	root = sb_json_parse(out.data, out.len);
 	if (!root || !(type = sb_json_str(root, "type"))) {
-		json_object_put(root);
 		sb_incus_error_from_reply(out.data, out.len, r.status, err);
 		if (r.status < 400)
 			sb_error_set(err, SB_E_DAEMON,
 				     "%s %s: reply is not an Incus envelope",
 				     method, path);
-		sb_buf_release(&out);
-		free(h.etag);
 		return NULL;
 	}
-	sb_buf_release(&out);
 	if (strcmp(type, "error") == 0) {
 		error_from_envelope(root, r.status, err);
-		json_object_put(root);
-		free(h.etag);
 		return NULL;
 	}
 	if (etag)
-		*etag = h.etag;
-	else
-		free(h.etag);
-	return root;
+		*etag = TAKE_PTR(h.etag);
+	return TAKE_PTR(root);
 }
 
 static json_object *
@@ -663,15 +562,4 @@ sb_incus_call(struct sb_incus *c, const char *method, const char *path,
 	}
 	m = take_member(root, "metadata");
 	return m ? m : json_object_new_object();
-}
-
-char *
-sb_incus_dir(const struct sb_incus *c)
-{
-	const char *sock = sb_incus_socket(c);
-	const char *slash = sock ? strrchr(sock, '/') : NULL;
-
-	if (!slash || strncmp(sock, "/run/", 5) == 0)
-		return strdup(SB_INCUS_DEFAULT_DIR);
-	return strndup(sock, (size_t)(slash - sock));
 }

@@ -21,6 +21,8 @@
 #include "core/buf.h"
 #include "core/cleanup.h"
 #include "core/error.h"
+/* Replies are json_objects, read with these helpers. */
+#include "core/json.h"
 
 struct sb_incus;
 
@@ -37,17 +39,6 @@ struct sb_incus;
 #define SB_INCUS_LONG_MS (3L * 3600 * 1000)
 #define SB_INCUS_STALL_S 120L
 
-/* The daemon's directory when INCUS_DIR is not set: its unix.socket and
- * storage-pools/ are there. */
-#define SB_INCUS_DEFAULT_DIR "/var/lib/incus"
-
-/* Finds the socket: $INCUS_SOCKET, $INCUS_DIR/unix.socket,
- * /run/incus/unix.socket, /var/lib/incus/unix.socket, then LXD's
- * $LXD_SOCKET, $LXD_DIR/unix.socket, /var/lib/lxd/unix.socket and the snap
- * path.  Returns the first that exists, or the Incus default when none do
- * (so the "not running" message names the expected path).  Caller frees. */
-char *sb_incus_find_socket(void);
-
 /* Opens a connection (no request is made yet).  socket NULL: discover. */
 struct sb_incus *sb_incus_open(const char *socket, struct sb_error **err);
 /* A second connection to the same endpoint, for another thread or a
@@ -60,9 +51,6 @@ SB_DEFINE_CLEANUP(struct sb_incus *, sb_incus_free)
 SB_DEFINE_CLEANUP(CURL *, curl_easy_cleanup)
 #define _cleanup_curl_ _cleanup_(curl_easy_cleanup_ptr)
 const char *sb_incus_socket(const struct sb_incus *c);
-/* The daemon's directory (where storage-pools/ is), from its socket's
- * path; caller frees. */
-char *sb_incus_dir(const struct sb_incus *c);
 
 /* Checks that the daemon answers and that we are trusted.  Fills
  * server_name ("incus" or "lxd") when non-NULL. */
@@ -118,16 +106,6 @@ int sb_incus_raw(struct sb_incus *c, struct sb_incus_raw *r,
  * names the HTTP status.  Always returns -1. */
 int sb_incus_error_from_reply(const char *buf, size_t len, long status,
 			      struct sb_error **err);
-
-/* The member key of o when it is of that type, else NULL (o may be
- * NULL). */
-json_object *sb_json_member(json_object *o, const char *key, json_type type);
-/* The string member key of o, or NULL when absent or not a string. */
-const char *sb_json_str(json_object *o, const char *key);
-
-/* Length of a JSON array; 0 for anything else (Incus sends null for an
- * empty list). */
-size_t sb_json_array_len(json_object *o);
 
 /* URL-encodes a path segment or query value.  Caller frees. */
 char *sb_incus_escape(const char *s);

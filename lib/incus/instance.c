@@ -8,6 +8,7 @@
 #include "core/cleanup.h"
 #include "sys/clock.h"
 #include "sys/signals.h"
+#include "core/json.h"
 
 static char *
 ipath(const char *name, const char *suffix)

@@ -5,11 +5,8 @@
  * (CURLOPT_CONNECT_ONLY), which keeps a later TLS transport to a remote
  * daemon a matter of the URL.  Bytes go through a struct sb_ws_io, two
  * function pointers and an fd to poll, so any transport can be plugged in.
- *
- * The frame parser works on a caller's buffer and never reads past it: it
- * answers "need more" for incomplete input and refuses frames above
- * SB_WS_MAX_PAYLOAD, so a peer cannot make us allocate without bound.
- * Client frames are always masked with a fresh key from getrandom(2).
+ * The framing itself is in incus/ws_frame.h.  Client frames are always
+ * masked with a fresh key from getrandom(2).
  *
  * A struct sb_ws is not thread-safe.  Reads never block; sb_ws_send
  * blocks (polling the fd) until the frame is written, sb_ws_queue_frame
@@ -23,15 +20,8 @@
 
 #include "core/error.h"
 #include "incus/incus.h"
+#include "incus/ws_frame.h"
 
-enum sb_ws_opcode {
-	SB_WS_CONT = 0x0,
-	SB_WS_TEXT = 0x1,
-	SB_WS_BINARY = 0x2,
-	SB_WS_CLOSE = 0x8,
-	SB_WS_PING = 0x9,
-	SB_WS_PONG = 0xA,
-};
 /* Pseudo opcode of sb_ws_read: the peer closed the connection. */
 #define SB_WS_EOF (-1)
 
@@ -40,41 +30,6 @@ enum sb_ws_opcode {
 #define SB_WS_MAX_PAYLOAD ((size_t)1 << 20)
 /* Most bytes queued for sending before sb_ws_queue_frame refuses. */
 #define SB_WS_MAX_QUEUE ((size_t)4 << 20)
-/* Longest frame header: 2 + 8 (64-bit length) + 4 (mask key). */
-#define SB_WS_MAX_HEADER 14
-
-/* ---- framing (pure functions, no I/O) ---- */
-
-struct sb_ws_frame {
-	int fin;
-	int opcode;
-	int masked;
-	uint64_t len;           /* payload length */
-	size_t header_len;
-	unsigned char *payload; /* inside the parsed buffer, unmasked */
-};
-
-/* Parses the frame at the start of buf[0..n).  Returns the whole frame's
- * size (header plus payload) when it is complete, 0 when more input is
- * needed, -1 with *err set on a protocol error (reserved bits, unknown
- * opcode, fragmented or long control frame, payload above max).  A masked
- * payload is unmasked in place. */
-long sb_ws_parse(unsigned char *buf, size_t n, size_t max,
-		 struct sb_ws_frame *f, struct sb_error **err);
-
-/* Writes a frame header for a payload of len bytes into out (at least
- * SB_WS_MAX_HEADER bytes); key NULL means unmasked.  Returns its length. */
-size_t sb_ws_header(unsigned char *out, int fin, int opcode, uint64_t len,
-		    const unsigned char *key);
-
-/* XORs p[0..n) with key, starting at key position offset % 4. */
-void sb_ws_mask(unsigned char *p, size_t n, const unsigned char key[4],
-		size_t offset);
-
-/* base64(SHA1(key + RFC 6455 GUID)) into out (29 bytes with the NUL). */
-void sb_ws_accept(const char *key, char out[29]);
-
-/* ---- connections ---- */
 
 /* The transport.  send/recv return the bytes moved, or -1 with errno set
  * (EAGAIN when the call would block); recv returns 0 at end of stream.

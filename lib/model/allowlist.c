@@ -198,6 +198,57 @@ normalize(char **v, size_t *n)
 	return 0;
 }
 
+/* Narrows [*a, *b) to the line's entry: no comment, no surrounding
+ * whitespace.  A comment starts at a '#' opening the line or following
+ * whitespace; "host#x" is a bad name, not a comment. */
+static void
+trim_line(const char **a, const char **b)
+{
+	for (const char *c = *a; c < *b; c++)
+		if (*c == '#' && (c == *a || is_space(c[-1]))) {
+			*b = c;
+			break;
+		}
+	while (*a < *b && is_space(**a))
+		(*a)++;
+	while (*b > *a && is_space((*b)[-1]))
+		(*b)--;
+}
+
+/* The entry [a, b) as it is kept: lower case, without a trailing dot.
+ * NULL with *why set when it is not a domain, with *why NULL when out of
+ * memory. */
+static char *
+entry(const char *a, const char *b, const char **why)
+{
+	char *d;
+
+	*why = NULL;
+	if (memchr(a, '\0', (size_t)(b - a))) {
+		*why = "contains a NUL byte";
+		return NULL;
+	}
+	if ((size_t)(b - a) > NAME_MAX_LEN + 2) {
+		*why = "longer than 253 characters";
+		return NULL;
+	}
+	d = strndup(a, (size_t)(b - a));
+	if (!d)
+		return NULL;
+	for (char *c = d; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c - 'A' + 'a');
+	/* "example.com." is the same name written fully qualified. */
+	if (strlen(d) > 1 && d[strlen(d) - 1] == '.' && d[strlen(d) - 2] != '.')
+		d[strlen(d) - 1] = '\0';
+	*why = reject_reason(d[0] == '.' ? d + 1 : d);
+	if (*why) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
 int
 sb_allowlist_parse(struct sb_allowlist *al, const char *text, size_t len,
 		   const char *fname, struct sb_error **err)
@@ -218,42 +269,19 @@ sb_allowlist_parse(struct sb_allowlist *al, const char *text, size_t len,
 
 		lineno++;
 		p = nl ? nl + 1 : end;
-		/* A comment starts at a '#' opening the line or following
-		 * whitespace; "host#x" is a bad name, not a comment. */
-		for (const char *c = a; c < b; c++)
-			if (*c == '#' && (c == a || is_space(c[-1]))) {
-				b = c;
-				break;
-			}
-		while (a < b && is_space(*a))
-			a++;
-		while (b > a && is_space(b[-1]))
-			b--;
+		trim_line(&a, &b);
 		if (a == b)
 			continue;
-		sb_text_show(shown, sizeof(shown), a, (size_t)(b - a), SHOW_MAX);
-		if (memchr(a, '\0', (size_t)(b - a))) {
-			why = "contains a NUL byte";
-			goto bad;
-		}
-		if ((size_t)(b - a) > NAME_MAX_LEN + 2) {
-			why = "longer than 253 characters";
-			goto bad;
-		}
-		d = strndup(a, (size_t)(b - a));
-		if (!d)
+		d = entry(a, b, &why);
+		if (!d && !why)
 			goto oom;
-		for (char *c = d; *c; c++)
-			if (*c >= 'A' && *c <= 'Z')
-				*c = (char)(*c - 'A' + 'a');
-		/* "example.com." is the same name written fully qualified. */
-		if (strlen(d) > 1 && d[strlen(d) - 1] == '.' &&
-		    d[strlen(d) - 2] != '.')
-			d[strlen(d) - 1] = '\0';
-		why = reject_reason(d[0] == '.' ? d + 1 : d);
-		if (why) {
-			free(d);
-			goto bad;
+		if (!d) {
+			sb_text_show(shown, sizeof(shown), a, (size_t)(b - a),
+				     SHOW_MAX);
+			free_list(v, n);
+			return sb_error_set(err, SB_E_INPUT,
+					    "%s:%zu: invalid domain '%s': %s",
+					    fname, lineno, shown, why);
 		}
 		nv = realloc(v, (n + 1) * sizeof(*v));
 		if (!nv) {
@@ -262,12 +290,6 @@ sb_allowlist_parse(struct sb_allowlist *al, const char *text, size_t len,
 		}
 		v = nv;
 		v[n++] = d;
-		continue;
-bad:
-		free_list(v, n);
-		return sb_error_set(err, SB_E_INPUT,
-				    "%s:%zu: invalid domain '%s': %s", fname,
-				    lineno, shown, why);
 	}
 	if (normalize(v, &n) < 0 || !(source = strdup(fname)))
 		goto oom;
@@ -285,20 +307,14 @@ int
 sb_allowlist_load(struct sb_allowlist *al, const char *path,
 		  struct sb_error **err)
 {
-	struct sb_buf b = { 0 };
-	int r;
+	_cleanup_buf_ struct sb_buf b = { 0 };
 
 	/* ~/.sandbox/allowed-domains.txt or --domains-file are the user's
 	 * to name: read with their rights under sudo.  The toolkit's own
 	 * lists are world-readable, so the same rule serves them. */
-	if (sb_userfile_read(path, ALLOWLIST_FILE_MAX, &b) < 0) {
-		sb_error_sys(err, "reading allowlist '%s'", path);
-		sb_buf_release(&b);
-		return -1;
-	}
-	r = sb_allowlist_parse(al, b.data ? b.data : "", b.len, path, err);
-	sb_buf_release(&b);
-	return r;
+	if (sb_userfile_read(path, ALLOWLIST_FILE_MAX, &b) < 0)
+		return sb_error_sys(err, "reading allowlist '%s'", path);
+	return sb_allowlist_parse(al, b.data ? b.data : "", b.len, path, err);
 }
 
 char *

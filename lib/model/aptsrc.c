@@ -262,19 +262,15 @@ static int
 scan_file(const char *path, int deb822, const char *suite, char **uri,
 	  struct sb_error **err)
 {
-	struct sb_buf b = { 0 };
-	int r;
+	_cleanup_buf_ struct sb_buf b = { 0 };
 
 	if (sb_buf_read_file(path, SOURCES_FILE_MAX, &b) < 0) {
-		sb_buf_release(&b);
 		if (errno == ENOENT)
 			return 0;
 		return sb_error_sys(err, "reading '%s'", path);
 	}
-	r = sb_aptsrc_parse(b.data ? b.data : "", b.len, deb822, suite, uri,
-			    err);
-	sb_buf_release(&b);
-	return r;
+	return sb_aptsrc_parse(b.data ? b.data : "", b.len, deb822, suite, uri,
+			       err);
 }
 
 static int

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/cleanup.h"
+#include "core/json.h"
 #include "core/text.h"
 #include "incus/instance.h"
 
@@ -72,32 +73,13 @@ read_devices(struct sb_sandbox *s, json_object *devs)
 	}
 }
 
-struct sb_sandbox *
-sb_sandbox_from_json(json_object *inst, struct sb_error **err)
+/* The sandbox's own keys (user.sandbox.*) from the instance's config. */
+static void
+read_config(struct sb_sandbox *s, json_object *inst)
 {
-	const char *iname = sb_json_str(inst, "name");
-	const char *name = sb_name_from_instance(iname);
-	json_object *cfg, *devs, *profiles;
-	struct sb_sandbox *s;
+	json_object *cfg = obj_member(inst, "expanded_config");
 	const char *v;
 
-	if (!name) {
-		sb_error_set(err, SB_E_INPUT, "instance '%s' is not a sandbox",
-			     iname ? iname : "");
-		return NULL;
-	}
-	s = calloc(1, sizeof(*s));
-	if (!s) {
-		sb_error_set(err, SB_E_SYSTEM, "out of memory");
-		return NULL;
-	}
-	s->name = strdup(name);
-	s->instance = strdup(iname);
-	s->status = dup_member(inst, "status");
-	if (!s->status)
-		s->status = strdup("Unknown");
-	s->running = strcmp(s->status, "Running") == 0;
-	cfg = obj_member(inst, "expanded_config");
 	if (!cfg)
 		cfg = obj_member(inst, "config");
 	v = sb_json_str(cfg, SB_KEY("slot"));
@@ -120,6 +102,33 @@ sb_sandbox_from_json(json_object *inst, struct sb_error **err)
 	s->restricted = v && strcmp(v, "yes") == 0;
 	v = sb_json_str(cfg, SB_KEY("cache"));
 	s->cache = v && strcmp(v, "yes") == 0;
+}
+
+struct sb_sandbox *
+sb_sandbox_from_json(json_object *inst, struct sb_error **err)
+{
+	const char *iname = sb_json_str(inst, "name");
+	const char *name = sb_name_from_instance(iname);
+	json_object *devs, *profiles;
+	_cleanup_sandbox_ struct sb_sandbox *s = NULL;
+
+	if (!name) {
+		sb_error_set(err, SB_E_INPUT, "instance '%s' is not a sandbox",
+			     iname ? iname : "");
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		sb_error_set(err, SB_E_SYSTEM, "out of memory");
+		return NULL;
+	}
+	s->name = strdup(name);
+	s->instance = strdup(iname);
+	s->status = dup_member(inst, "status");
+	if (!s->status)
+		s->status = strdup("Unknown");
+	s->running = strcmp(s->status, "Running") == 0;
+	read_config(s, inst);
 	devs = obj_member(inst, "expanded_devices");
 	if (!devs)
 		devs = obj_member(inst, "devices");
@@ -149,11 +158,10 @@ sb_sandbox_from_json(json_object *inst, struct sb_error **err)
 	if (!s->profile_net)
 		s->profile_net = strdup("default");
 	if (!s->name || !s->instance) {
-		sb_sandbox_free(s);
 		sb_error_set(err, SB_E_SYSTEM, "out of memory");
 		return NULL;
 	}
-	return s;
+	return TAKE_PTR(s);
 }
 
 json_object *
@@ -254,7 +262,7 @@ sb_sandbox_list(struct sb_incus *c, int with_state, struct sb_sandbox ***out,
 				    "listing instances: unexpected reply");
 	for (size_t i = 0; i < sb_json_array_len(arr); i++) {
 		json_object *inst = json_object_array_get_idx(arr, i);
-		struct sb_sandbox *s;
+		_cleanup_sandbox_ struct sb_sandbox *s = NULL;
 
 		if (!sb_name_from_instance(sb_json_str(inst, "name")))
 			continue;
@@ -263,12 +271,11 @@ sb_sandbox_list(struct sb_incus *c, int with_state, struct sb_sandbox ***out,
 			continue;
 		struct sb_sandbox **nv = realloc(v, (k + 1) * sizeof(*nv));
 		if (!nv) {
-			sb_sandbox_free(s);
 			sb_sandbox_list_free(v, k);
 			return sb_error_set(err, SB_E_SYSTEM, "out of memory");
 		}
 		v = nv;
-		v[k++] = s;
+		v[k++] = TAKE_PTR(s);
 	}
 	*out = v;
 	*n = k;

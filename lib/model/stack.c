@@ -129,9 +129,8 @@ sb_stack_list_free(struct sb_stack *v, size_t n)
 static int
 read_header(const char *path, char **parent, struct sb_error **err)
 {
-	struct sb_buf b = { 0 };
+	_cleanup_buf_ struct sb_buf b = { 0 };
 	struct stat st;
-	int r;
 
 	if (stat(path, &st) < 0)
 		return sb_error_sys(err, "reading %s", path);
@@ -144,9 +143,7 @@ read_header(const char *path, char **parent, struct sb_error **err)
 				    path);
 	if (sb_fileio_read(path, 1 << 20, &b, err) < 0)
 		return -1;
-	r = sb_stack_parse_header(b.data ? b.data : "", b.len, parent, err);
-	sb_buf_release(&b);
-	if (r < 0)
+	if (sb_stack_parse_header(b.data ? b.data : "", b.len, parent, err) < 0)
 		return sb_error_prefix(err, "%s", path);
 	return 0;
 }
@@ -200,16 +197,15 @@ sb_stack_find(const char *name, struct sb_stack *out, struct sb_error **err)
 	if (!found) {
 		size_t n = 0;
 		struct sb_stack *v = sb_stack_list(&n, SB_IGNORE);
-		struct sb_buf list = { 0 };
+		_cleanup_buf_ struct sb_buf list = { 0 };
 
 		for (size_t i = 0; i < n; i++)
 			sb_buf_appendf(&list, "%s%s", i ? ", " : "", v[i].name);
 		sb_stack_list_free(v, n);
 		sb_error_set(err, SB_E_NOTFOUND,
 			     "unknown stack '%s': available stacks are %s "
-			     "(or add ~/.sandbox/stacks/%s.sh)", name,
-			     list.data ? list.data : "none", name);
-		sb_buf_release(&list);
+			     "(or add ~/.sandbox/stacks/%s.sh)",
+			     name, list.data ? list.data : "none", name);
 		return -1;
 	}
 	if (read_header(out->path, &out->parent, err) < 0) {
@@ -233,7 +229,7 @@ int
 sb_stack_check_chain(const char *name, struct sb_error **err)
 {
 	_cleanup_free_ char *cur = strdup(name);
-	struct sb_buf chain = { 0 };
+	_cleanup_buf_ struct sb_buf chain = { 0 };
 	int depth = 0, ret = 0;
 
 	while (cur && ret == 0) {
@@ -254,7 +250,6 @@ sb_stack_check_chain(const char *name, struct sb_error **err)
 					   name, SB_STACK_DEPTH, chain.data,
 					   cur);
 	}
-	sb_buf_release(&chain);
 	return ret;
 }
 

@@ -10,6 +10,7 @@
 #include "core/cleanup.h"
 #include "core/text.h"
 #include "incus/files.h"
+#include "incus/socket.h"
 #include "sys/knobs.h"
 #include "sys/spawn.h"
 #include "model/sandbox.h"

@@ -12,6 +12,7 @@
 #include "creds/creds.h"
 #include "net/egress.h"
 #include "incus/files.h"
+#include "incus/socket.h"
 #include "model/gitmeta.h"
 #include "sys/rootfs.h"
 #include "ops/snapshot.h"

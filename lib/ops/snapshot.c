@@ -19,6 +19,7 @@
 #include "creds/creds.h"
 #include "net/egress.h"
 #include "incus/instance.h"
+#include "incus/socket.h"
 #include "model/sandbox.h"
 #include "sys/knobs.h"
 

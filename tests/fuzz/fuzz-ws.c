@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "incus/ws.h"
+#include "incus/ws_frame.h"
 
 #define MAX_INPUT_BYTES (1 << 20)
 

@@ -11,6 +11,7 @@
 #include "core/cleanup.h"
 #include "tap.h"
 #include "incus/ws.h"
+#include "incus/ws_frame.h"
 
 static void
 accept_key(void)
