@@ -1,9 +1,10 @@
 /* sshwait [ADDR:]PORT [TIMEOUT]: waits until something on ADDR:PORT
  * (default 127.0.0.1) sends an SSH banner ("SSH-").  The floors of the
  * start and restart benchmarks use it, so it polls exactly as
- * sandbox-start does (lib/ops/start.c wait_sshd: a non-blocking connect given
- * 50 ms, up to 1 s for the first bytes, 10 ms between attempts); the
- * floor and the toolkit then wait for sshd in the same way.
+ * sandbox-start does (sb_start_wait_sshd in lib/ops/start_boot.c: a
+ * non-blocking connect given 50 ms, up to 1 s for the first bytes, 10 ms
+ * between attempts); the floor and the toolkit then wait for sshd in the
+ * same way.
  * Exit status: 0 banner seen, 1 timeout, 2 usage. */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -16,7 +16,7 @@
 #include "incus/instance.h"
 #include "model/envstore.h"
 #include "net/egress.h"
-#include "ops/start_int.h"
+#include "ops/start_internal.h"
 #include "sys/clock.h"
 #include "sys/invoker.h"
 

@@ -1,7 +1,7 @@
 /* After the container boots: the files sandbox-start injects (the host
  * user's public key, the environment's profile, the workspace) and the
  * wait for sshd's banner that says the sandbox is ready. */
-#include "ops/start_int.h"
+#include "ops/start_internal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* Creating a sandbox: the steps of sb_start_create, in order, and the one
  * undo path that takes back, in reverse, whatever of them was done.  See
  * start.h for the order. */
-#include "ops/start_int.h"
+#include "ops/start_internal.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>

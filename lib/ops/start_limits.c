@@ -1,6 +1,6 @@
 /* --cpu and --memory: checked as Incus would take them before anything
  * changes, then written as limits.cpu and limits.memory. */
-#include "ops/start_int.h"
+#include "ops/start_internal.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * address when it predates that, its rules go in, and it boots; running,
  * its rules, environment and agent are refreshed.  A failed restart
  * leaves it stopped, as it was. */
-#include "ops/start_int.h"
+#include "ops/start_internal.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>

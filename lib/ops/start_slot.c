@@ -1,7 +1,7 @@
 /* Slots: the lowest free one (or the one asked for) whose three host
  * ports are free both in Incus and on the host, and the proxy devices
  * that forward them. */
-#include "ops/start_int.h"
+#include "ops/start_internal.h"
 
 #include <netinet/in.h>
 #include <stdlib.h>

@@ -2,8 +2,8 @@
  * start_create.c, start_restart.c: the two ways; start_boot.c,
  * start_slot.c, start_limits.c: pieces both use).  Internal to
  * lib/ops/start*.c. */
-#ifndef SB_START_INT_H
-#define SB_START_INT_H
+#ifndef SB_START_INTERNAL_H
+#define SB_START_INTERNAL_H
 
 #include <json-c/json.h>
 
