@@ -65,16 +65,24 @@ put_vmsg(const char *fmt, va_list ap)
 	free(s);
 }
 
+/* "prog: LABELmessage" and a newline on stderr. */
+static void
+say(const char *label, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: %s", prog, label);
+	put_vmsg(fmt, ap);
+	fputc('\n', stderr);
+}
+
 int
 sb_cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", prog);
 	va_start(ap, fmt);
-	put_vmsg(fmt, ap);
+	say("", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
+	fprintf(stderr, "Try '%s --help' for more information.\n", prog);
 	return SB_EXIT_USAGE;
 }
 
@@ -121,11 +129,9 @@ sb_cli_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: warning: ", prog);
 	va_start(ap, fmt);
-	put_vmsg(fmt, ap);
+	say("warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int

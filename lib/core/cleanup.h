@@ -37,6 +37,18 @@ sb_closep(int *fd)
 }
 #define _cleanup_close_ _cleanup_(sb_closep)
 
+/* Frees several pointers at once: a destructor of a struct that owns many
+ * strings says which in one line (systemd's free_many). */
+static inline void
+sb_free_many(void *const *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(p[i]);
+}
+#define SB_FREE_MANY(...)                                                      \
+	sb_free_many((void *const[]){ __VA_ARGS__ },                           \
+		     sizeof((void *const[]){ __VA_ARGS__ }) / sizeof(void *))
+
 /* Hands ownership out of a cleanup-managed variable. */
 #define TAKE_PTR(p)                                                        \
 	({                                                                 \

@@ -44,6 +44,14 @@ sb_error_set(struct sb_error **err, int code, const char *fmt, ...)
 }
 
 int
+sb_error_invalid(struct sb_error **err, const char *option, const char *value,
+		 const char *allowed)
+{
+	return sb_error_set(err, SB_E_INPUT, "invalid %s '%s': %s", option,
+			    value, allowed);
+}
+
+int
 sb_error_sys(struct sb_error **err, const char *fmt, ...)
 {
 	int saved = errno;

@@ -39,6 +39,10 @@ struct sb_error {
  * survived, so a missed one costs the message, never a crash. */
 int sb_error_set(struct sb_error **err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The refusal of a bad option value, in the one shape every program
+ * uses: "invalid OPTION 'VALUE': ALLOWED" (SB_E_INPUT).  Returns -1. */
+int sb_error_invalid(struct sb_error **err, const char *option,
+		     const char *value, const char *allowed);
 /* As sb_error_set, appending ": strerror(errno)" and recording errno. */
 int sb_error_sys(struct sb_error **err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

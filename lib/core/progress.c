@@ -1,31 +1,30 @@
+/* Reporting through a progress callback (see progress.h). */
 #include "core/progress.h"
 
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 
-static void
-report(const struct sb_progress *p,
-       void (*fn)(void *ctx, const char *text), const char *fmt, va_list ap)
-{
-	char *text;
-
-	if (vasprintf(&text, fmt, ap) < 0)
-		return;
-	fn(p->ctx, text);
-	free(text);
-}
+#include "core/text.h"
 
 void
-sb_report_begin(const struct sb_progress *p, const char *fmt, ...)
+sb_report_text(const struct sb_progress *p, enum sb_report_kind kind,
+	       const char *fmt, ...)
 {
+	void (*fn)(void *ctx, const char *text);
 	va_list ap;
+	char *text;
 
-	if (!p || !p->begin)
+	if (!p)
+		return;
+	fn = kind == SB_REPORT_BEGIN ? p->begin : p->note;
+	if (!fn)
 		return;
 	va_start(ap, fmt);
-	report(p, p->begin, fmt, ap);
+	text = sb_text_vfmt(fmt, ap);
 	va_end(ap);
+	if (text)
+		fn(p->ctx, text);
+	free(text);
 }
 
 void
@@ -33,16 +32,4 @@ sb_report_end(const struct sb_progress *p, int ok)
 {
 	if (p && p->end)
 		p->end(p->ctx, ok);
-}
-
-void
-sb_report_note(const struct sb_progress *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!p || !p->note)
-		return;
-	va_start(ap, fmt);
-	report(p, p->note, fmt, ap);
-	va_end(ap);
 }

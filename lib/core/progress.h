@@ -18,10 +18,15 @@ struct sb_progress {
 	void *ctx;
 };
 
-void sb_report_begin(const struct sb_progress *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+enum sb_report_kind { SB_REPORT_BEGIN, SB_REPORT_NOTE };
+
+/* Formats the text and hands it to p's begin or note; nothing when p or
+ * that callback is NULL. */
+void sb_report_text(const struct sb_progress *p, enum sb_report_kind kind,
+		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#define sb_report_begin(p, ...)                                                \
+	sb_report_text((p), SB_REPORT_BEGIN, __VA_ARGS__)
+#define sb_report_note(p, ...) sb_report_text((p), SB_REPORT_NOTE, __VA_ARGS__)
 void sb_report_end(const struct sb_progress *p, int ok);
-void sb_report_note(const struct sb_progress *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 #endif

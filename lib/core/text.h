@@ -9,6 +9,10 @@
 #define SB_STR(x) SB_STR_(x)
 #define SB_STR_(x) #x
 
+/* Writes byte c at out[o] as sb_text_show shows it (itself, or \xNN for
+ * control and non-ASCII bytes); returns the offset after it.  The caller
+ * leaves at least 5 bytes of room. */
+size_t sb_text_show_byte(char *out, size_t outsz, size_t o, unsigned char c);
 /* A printable, one-line, bounded copy of s[0..len) for an error message:
  * control and non-ASCII bytes become \xNN, and past max input bytes the
  * rest is "...".  out holds at least max * 4 + 8 bytes. */

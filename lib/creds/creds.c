@@ -39,12 +39,8 @@ sb_creds_free(struct sb_creds *cr)
 	sb_deploykey_free(cr->key);
 	sb_github_free(cr->gh);
 	sb_repo_release(&cr->repo);
-	free(cr->name);
-	free(cr->repo_given);
-	free(cr->slug);
-	free(cr->branch);
-	free(cr->ssh_key_file);
-	free(cr);
+	SB_FREE_MANY(cr->name, cr->repo_given, cr->slug, cr->branch,
+		     cr->ssh_key_file, cr);
 }
 
 const char *

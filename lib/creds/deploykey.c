@@ -43,10 +43,7 @@ sb_deploykey_free(struct sb_deploykey *k)
 	if (!k)
 		return;
 	ssh_key_free(k->key);
-	free(k->blob);
-	free(k->pub);
-	free(k->fingerprint);
-	free(k);
+	SB_FREE_MANY(k->blob, k->pub, k->fingerprint, k);
 }
 
 /* Fills the public parts from k->key. */

@@ -72,9 +72,7 @@ sb_incus_free(struct sb_incus *c)
 		return;
 	if (c->curl)
 		curl_easy_cleanup(c->curl);
-	free(c->socket);
-	free(c->base);
-	free(c);
+	SB_FREE_MANY(c->socket, c->base, c);
 }
 
 const char *

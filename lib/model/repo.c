@@ -7,6 +7,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/cleanup.h"
+#include "core/text.h"
+
 #define HOST "github.com"
 #define SHOW_MAX 120
 
@@ -66,8 +69,6 @@ show(char *out, size_t outsz, const char *url)
 				at = auth + i;
 	}
 	for (const char *p = url; *p && o + 8 < outsz; p++) {
-		unsigned char c = (unsigned char)*p;
-
 		if ((size_t)(p - url) == SHOW_MAX) {
 			o += (size_t)snprintf(out + o, outsz - o, "...");
 			break;
@@ -77,10 +78,7 @@ show(char *out, size_t outsz, const char *url)
 			p = at - 1;
 			continue;
 		}
-		if (c < 0x20 || c == 0x7f || c >= 0x80)
-			o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", c);
-		else
-			out[o++] = (char)c;
+		o = sb_text_show_byte(out, outsz, o, (unsigned char)*p);
 	}
 	out[o] = '\0';
 }
@@ -188,9 +186,6 @@ sb_repo_slug(const struct sb_repo *r)
 void
 sb_repo_release(struct sb_repo *r)
 {
-	free(r->owner);
-	free(r->name);
-	free(r->ssh_url);
-	free(r->https_url);
+	SB_FREE_MANY(r->owner, r->name, r->ssh_url, r->https_url);
 	*r = (struct sb_repo){ 0 };
 }

@@ -189,22 +189,10 @@ sb_sandbox_free(struct sb_sandbox *s)
 		return;
 	for (size_t i = 0; i < s->nports; i++)
 		free(s->ports[i].device);
-	free(s->ports);
-	free(s->name);
-	free(s->instance);
-	free(s->status);
-	free(s->stack);
-	free(s->repo);
-	free(s->branch);
-	free(s->domains_file);
-	free(s->deploy_key_id);
-	free(s->ipv4);
-	free(s->fixed_ipv4);
-	free(s->nic_network);
-	free(s->allow_cidr);
-	free(s->profile_net);
-	free(s->pool);
-	free(s->creating);
+	SB_FREE_MANY(s->ports, s->name, s->instance, s->status, s->stack,
+		     s->repo, s->branch, s->domains_file, s->deploy_key_id,
+		     s->ipv4, s->fixed_ipv4, s->nic_network, s->allow_cidr,
+		     s->profile_net, s->pool, s->creating);
 	sb_text_wipe(s->env_json);
 	free(s);
 }

@@ -108,10 +108,7 @@ sb_stack_release(struct sb_stack *s)
 {
 	if (!s)
 		return;
-	free(s->name);
-	free(s->path);
-	free(s->parent);
-	free(s->overrides);
+	SB_FREE_MANY(s->name, s->path, s->parent, s->overrides);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -21,11 +21,9 @@ check_base(const char *base, struct sb_error **err)
 	    strspn(colon + 1, "abcdefghijklmnopqrstuvwxyz"
 			      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/-") !=
 		    strlen(colon + 1))
-		return sb_error_set(err, SB_E_INPUT,
-				    "invalid --base '%s': "
-				    "debootstrap or REMOTE:ALIAS (e.g. "
-				    "images:debian/12) is allowed",
-				    base);
+		return sb_error_invalid(err, "--base", base,
+					"debootstrap or REMOTE:ALIAS (e.g. "
+					"images:debian/12) is allowed");
 	return 0;
 }
 
@@ -45,10 +43,9 @@ check_mirror(const char *m, struct sb_error **err)
 		if ((unsigned char)*p <= ' ' || *p == 0x7f)
 			ok = 0;
 	if (!host || !*host || *host == '/' || !ok)
-		return sb_error_set(err, SB_E_INPUT,
-				    "invalid --mirror '%s': an http://, "
-				    "https:// or file:/// URL is allowed",
-				    m);
+		return sb_error_invalid(err, "--mirror", m,
+					"an http://, https:// or file:/// URL "
+					"is allowed");
 	return 0;
 }
 
@@ -64,10 +61,8 @@ check_pool_size(const char *size, struct sb_error **err)
 	     i++)
 		if (strcmp(size + n, units[i]) == 0)
 			return 0;
-	return sb_error_set(err, SB_E_INPUT,
-			    "invalid --pool-size '%s': "
-			    "a size like 30GiB is allowed",
-			    size);
+	return sb_error_invalid(err, "--pool-size", size,
+				"a size like 30GiB is allowed");
 }
 
 int

@@ -121,11 +121,7 @@ sb_start(struct sb_incus *c, const struct sb_start_opts *o,
 void
 sb_start_result_release(struct sb_start_result *r)
 {
-	free(r->stack);
-	free(r->egress);
-	free(r->repo);
-	free(r->branch);
-	free(r->identity);
-	free(r->warning);
+	SB_FREE_MANY(r->stack, r->egress, r->repo, r->branch, r->identity,
+		     r->warning);
 	memset(r, 0, sizeof(*r));
 }

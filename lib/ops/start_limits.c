@@ -26,10 +26,9 @@ check_cpu(const char *v, struct sb_error **err)
 	    !(strspn(v, "0") == n))
 		return 0;
 bad:
-	return sb_error_set(err, SB_E_INPUT,
-			    "invalid --cpu '%s': a number of CPUs (e.g. 2) or "
-			    "a CPU set (e.g. 0-1) is allowed",
-			    v ? v : "");
+	return sb_error_invalid(err, "--cpu", v ? v : "",
+				"a number of CPUs (e.g. 2) or a CPU set "
+				"(e.g. 0-1) is allowed");
 }
 
 static int
@@ -46,10 +45,9 @@ check_memory(const char *v, struct sb_error **err)
 			if (strcmp(v + n, units[i]) == 0 &&
 			    (strcmp(units[i], "%") != 0 || atoi(v) <= 100))
 				return 0;
-	return sb_error_set(err, SB_E_INPUT,
-			    "invalid --memory '%s': a size like 512MiB or "
-			    "4GiB, or a percentage like 50%%, is allowed",
-			    v);
+	return sb_error_invalid(err, "--memory", v,
+				"a size like 512MiB or 4GiB, or a percentage "
+				"like 50%, is allowed");
 }
 
 int
