@@ -65,23 +65,21 @@ put_vmsg(const char *fmt, va_list ap)
 	free(s);
 }
 
-/* "prog: LABELmessage" and a newline on stderr. */
-static void
-say(const char *label, const char *fmt, va_list ap)
+void
+sb_cli_say(const char *label, const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "%s: %s", prog, label);
+	va_start(ap, fmt);
 	put_vmsg(fmt, ap);
+	va_end(ap);
 	fputc('\n', stderr);
 }
 
 int
-sb_cli_usage_error(const char *fmt, ...)
+sb_cli_usage_hint(void)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	say("", fmt, ap);
-	va_end(ap);
 	fprintf(stderr, "Try '%s --help' for more information.\n", prog);
 	return SB_EXIT_USAGE;
 }
@@ -122,16 +120,6 @@ sb_cli_result(int rc, struct sb_error *err)
 		return SB_EXIT_FAIL;
 	}
 	return sb_cli_exit(err);
-}
-
-void
-sb_cli_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	say("warning: ", fmt, ap);
-	va_end(ap);
 }
 
 int

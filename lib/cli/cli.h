@@ -30,9 +30,15 @@ const char *sb_cli_prog(void);
  * exit status to leave with. */
 int sb_cli_common(int opt, const char *usage);
 
+/* Prints "prog: LABELmessage" and a newline to stderr. */
+void sb_cli_say(const char *label, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Prints the --help hint; returns 2, the usage error's exit status. */
+int sb_cli_usage_hint(void);
+
 /* Prints "prog: message" and the --help hint; returns 2. */
-int sb_cli_usage_error(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
+#define sb_cli_usage_error(...)                                                \
+	(sb_cli_say("", __VA_ARGS__), sb_cli_usage_hint())
 
 /* Prints the error once, as one line "prog: message", frees it and
  * returns the exit status that goes with it (0 when err is NULL). */
@@ -44,7 +50,7 @@ int sb_cli_exit(struct sb_error *err);
 int sb_cli_result(int rc, struct sb_error *err);
 
 /* Prints "prog: warning: ..." to stderr. */
-void sb_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#define sb_cli_warn(...) sb_cli_say("warning: ", __VA_ARGS__)
 
 /* Colour only on a terminal and never with NO_COLOR or TERM=dumb. */
 int sb_cli_color(FILE *f);

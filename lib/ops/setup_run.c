@@ -9,29 +9,25 @@
 #include "model/sandbox.h"
 #include "net/egress.h"
 
+/* REMOTE:ALIAS, as incus names an image on an image server. */
 static int
-check_base(const char *base, struct sb_error **err)
+base_ok(const char *base)
 {
 	const char *colon = strchr(base, ':');
 
-	if (!colon || colon == base || !colon[1] ||
-	    strspn(base, "abcdefghijklmnopqrstuvwxyz"
-			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
-		    (size_t)(colon - base) ||
-	    strspn(colon + 1, "abcdefghijklmnopqrstuvwxyz"
-			      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/-") !=
-		    strlen(colon + 1))
-		return sb_error_invalid(err, "--base", base,
-					"debootstrap or REMOTE:ALIAS (e.g. "
-					"images:debian/12) is allowed");
-	return 0;
+	return colon && colon != base && colon[1] &&
+	       strspn(base, "abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+		       (size_t)(colon - base) &&
+	       strspn(colon + 1, "abcdefghijklmnopqrstuvwxyz"
+				 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/-") ==
+		       strlen(colon + 1);
 }
 
 static int
-check_mirror(const char *m, struct sb_error **err)
+mirror_ok(const char *m)
 {
 	const char *host = NULL;
-	int ok = 1;
 
 	if (strncmp(m, "http://", 7) == 0)
 		host = m + 7;
@@ -41,16 +37,12 @@ check_mirror(const char *m, struct sb_error **err)
 		host = "local";
 	for (const char *p = m; *p; p++)
 		if ((unsigned char)*p <= ' ' || *p == 0x7f)
-			ok = 0;
-	if (!host || !*host || *host == '/' || !ok)
-		return sb_error_invalid(err, "--mirror", m,
-					"an http://, https:// or file:/// URL "
-					"is allowed");
-	return 0;
+			return 0;
+	return host && *host && *host != '/';
 }
 
 static int
-check_pool_size(const char *size, struct sb_error **err)
+pool_size_ok(const char *size)
 {
 	static const char *const units[] = { "B",   "kB",  "MB",  "GB", "TB",
 					     "KiB", "MiB", "GiB", "TiB" };
@@ -60,9 +52,35 @@ check_pool_size(const char *size, struct sb_error **err)
 			   i < sizeof(units) / sizeof(units[0]);
 	     i++)
 		if (strcmp(size + n, units[i]) == 0)
-			return 0;
-	return sb_error_invalid(err, "--pool-size", size,
-				"a size like 30GiB is allowed");
+			return 1;
+	return 0;
+}
+
+/* The values given for options that take a free-form value, each
+ * checked before anything changes. */
+static int
+check_values(const struct sb_setup_run_opts *o, struct sb_error **err)
+{
+	const struct {
+		const char *option, *value;
+		int (*ok)(const char *);
+		const char *allowed;
+	} checks[] = {
+		{ "--base", o->golden.base, base_ok,
+		  "debootstrap or REMOTE:ALIAS (e.g. images:debian/12) is "
+		  "allowed" },
+		{ "--mirror", o->golden.mirror, mirror_ok,
+		  "an http://, https:// or file:/// URL is allowed" },
+		{ "--pool-size", o->setup.pool_size, pool_size_ok,
+		  "a size like 30GiB is allowed" },
+	};
+
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+		if (checks[i].value && !checks[i].ok(checks[i].value))
+			return sb_error_invalid(err, checks[i].option,
+						checks[i].value,
+						checks[i].allowed);
+	return 0;
 }
 
 int
@@ -78,13 +96,7 @@ sb_setup_run_check(struct sb_setup_run_opts *o, struct sb_error **err)
 		return -1;
 	if (g->base && strcmp(g->base, "debootstrap") == 0)
 		g->base = NULL;
-	if (g->base && check_base(g->base, err) < 0)
-		return -1;
-	if (g->mirror && check_mirror(g->mirror, err) < 0)
-		return -1;
-	if (o->setup.pool_size && check_pool_size(o->setup.pool_size, err) < 0)
-		return -1;
-	return 0;
+	return check_values(o, err);
 }
 
 static int
