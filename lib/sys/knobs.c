@@ -20,19 +20,9 @@ knob(const char *var)
 static void
 knobs_read(void)
 {
-	knobs.incus_socket = knob("INCUS_SOCKET");
-	knobs.incus_dir = knob("INCUS_DIR");
-	knobs.lxd_socket = knob("LXD_SOCKET");
-	knobs.lxd_dir = knob("LXD_DIR");
-	knobs.datadir = knob("SANDBOX_DATADIR");
-	knobs.github_ssh = knob("SANDBOX_GITHUB_SSH");
-	knobs.image_server = knob("SANDBOX_IMAGE_SERVER");
-	knobs.agent_dir = knob("SANDBOX_AGENT_DIR");
-	knobs.apt_root = knob("SANDBOX_APT_ROOT");
-	knobs.golden_prefix = knob("SANDBOX_GOLDEN_PREFIX");
-	knobs.nuke_only = knob("SANDBOX_NUKE_ONLY");
-	knobs.fail_at = knob("SANDBOX_FAIL_AT");
-	knobs.profile = knob("SANDBOX_PROFILE");
+#define SB_KNOB_READ(field, var) knobs.field = knob(var);
+	SB_KNOBS(SB_KNOB_READ)
+#undef SB_KNOB_READ
 }
 
 const struct sb_knobs *

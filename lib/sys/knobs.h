@@ -29,20 +29,27 @@
 #ifndef SB_KNOBS_H
 #define SB_KNOBS_H
 
+/* Each knob: its field in struct sb_knobs and its variable.  One list, so
+ * the struct and the reading of the environment cannot drift apart. */
+#define SB_KNOBS(X)                                                            \
+	X(incus_socket, "INCUS_SOCKET")                                        \
+	X(incus_dir, "INCUS_DIR")                                              \
+	X(lxd_socket, "LXD_SOCKET")                                            \
+	X(lxd_dir, "LXD_DIR")                                                  \
+	X(datadir, "SANDBOX_DATADIR")                                          \
+	X(github_ssh, "SANDBOX_GITHUB_SSH")                                    \
+	X(image_server, "SANDBOX_IMAGE_SERVER")                                \
+	X(agent_dir, "SANDBOX_AGENT_DIR")                                      \
+	X(apt_root, "SANDBOX_APT_ROOT")                                        \
+	X(golden_prefix, "SANDBOX_GOLDEN_PREFIX")                              \
+	X(nuke_only, "SANDBOX_NUKE_ONLY")                                      \
+	X(fail_at, "SANDBOX_FAIL_AT")                                          \
+	X(profile, "SANDBOX_PROFILE")
+
 struct sb_knobs {
-	const char *incus_socket;
-	const char *incus_dir;
-	const char *lxd_socket;
-	const char *lxd_dir;
-	const char *datadir;
-	const char *github_ssh;
-	const char *image_server;
-	const char *agent_dir;
-	const char *apt_root;
-	const char *golden_prefix;
-	const char *nuke_only;
-	const char *fail_at;
-	const char *profile;
+#define SB_KNOB_FIELD(field, var) const char *field;
+	SB_KNOBS(SB_KNOB_FIELD)
+#undef SB_KNOB_FIELD
 };
 
 /* The values, read from the environment on the first call.  Static
