@@ -293,7 +293,7 @@ rotate_key(struct sb_incus *c, const struct sb_sandbox *s, json_object *inst,
 {
 	_cleanup_deploykey_ struct sb_deploykey *key = NULL;
 	_cleanup_free_ char *slug = NULL;
-	struct sb_github *gh = NULL;
+	_cleanup_github_ struct sb_github *gh = NULL;
 	struct sb_repo repo = { 0 };
 	long long old_id, new_id = 0;
 	int ret = -1;
@@ -330,7 +330,6 @@ undo:
 	sb_github_key_delete(gh, slug, new_id, SB_IGNORE);
 	sb_agent_stop(s->name);
 out:
-	sb_github_free(gh);
 	return ret;
 }
 
@@ -374,7 +373,7 @@ sb_creds_remove(const struct sb_sandbox *s, char **left)
 {
 	_cleanup_error_ struct sb_error *e = NULL;
 	_cleanup_free_ char *slug = NULL;
-	struct sb_github *gh;
+	_cleanup_github_ struct sb_github *gh = NULL;
 	struct sb_repo repo;
 	long long id;
 
@@ -398,7 +397,6 @@ sb_creds_remove(const struct sb_sandbox *s, char **left)
 	gh = sb_github_open(&e);
 	if (!gh || sb_github_key_delete(gh, slug, id, &e) < 0)
 		*left = left_message(slug, id, e ? e->msg : "out of memory");
-	sb_github_free(gh);
 }
 
 const char *

@@ -10,11 +10,8 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
-#include <errno.h>
 #include <json-c/json.h>
 #include <pthread.h>
-#include <stdarg.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,13 +20,12 @@
 
 #include "core/buf.h"
 #include "core/cleanup.h"
+#include "incus/incus.h"
 #include "model/repo.h"
 #include "sys/spawn.h"
 
 #define REPLY_MAX ((size_t)1 << 20)
 #define TOKEN_MAX 4096
-
-extern char **environ;
 
 struct sb_github {
 	char *base;         /* without a trailing slash */
@@ -96,7 +92,7 @@ struct sb_github *
 sb_github_open(struct sb_error **err)
 {
 	static const char *const vars[] = { "GH_TOKEN", "GITHUB_TOKEN" };
-	struct sb_github *g = calloc(1, sizeof(*g));
+	_cleanup_github_ struct sb_github *g = calloc(1, sizeof(*g));
 	const char *base = getenv("GITHUB_API_URL");
 	size_t n;
 
@@ -105,24 +101,22 @@ sb_github_open(struct sb_error **err)
 	for (size_t i = 0; i < 2 && !g->token; i++) {
 		const char *v = getenv(vars[i]);
 
-		if (v && *v) {
-			g->token = clean_token(v, strlen(v));
-			g->source = vars[i];
-			if (!g->token) {
-				sb_error_set(err, SB_E_INPUT,
-					"the token in %s is not usable (empty "
-					"or containing spaces or control "
-					"characters); set it to a GitHub "
-					"token", vars[i]);
-				sb_github_free(g);
-				return NULL;
-			}
+		if (!v || !*v)
+			continue;
+		g->token = clean_token(v, strlen(v));
+		g->source = vars[i];
+		if (!g->token) {
+			sb_error_set(err, SB_E_INPUT,
+				     "the token in %s is not usable (empty or "
+				     "containing spaces or control "
+				     "characters); set it to a GitHub token",
+				     vars[i]);
+			return NULL;
 		}
 	}
 	if (!g->token && (g->token = gh_token()))
 		g->source = "gh auth token";
 	if (!g->token) {
-		sb_github_free(g);
 		sb_error_set(err, SB_E_GITHUB,
 			"no GitHub token: set GH_TOKEN or GITHUB_TOKEN to a "
 			"token with admin rights on the repository, or log "
@@ -137,9 +131,8 @@ sb_github_open(struct sb_error **err)
 	g->base = strndup(base, n);
 	if (!g->base)
 		goto oom;
-	return g;
+	return TAKE_PTR(g);
 oom:
-	sb_github_free(g);
 	sb_error_set(err, SB_E_SYSTEM, "out of memory");
 	return NULL;
 }
@@ -256,6 +249,69 @@ transport(struct sb_github *g, CURL *k, CURLcode rc, const char *errbuf,
 		errbuf[0] ? errbuf : curl_easy_strerror(rc));
 }
 
+/* The request's headers, the token's among them (slist_wipe_free wipes
+ * it), or NULL when out of memory. */
+static struct curl_slist *
+headers(const struct sb_github *g)
+{
+	struct curl_slist *hl = NULL;
+	char *auth = NULL;
+
+	if (asprintf(&auth, "Authorization: Bearer %s", g->token) < 0)
+		return NULL;
+	hl = curl_slist_append(hl, auth);
+	sb_text_wipe(auth);
+	hl = curl_slist_append(hl, "Accept: application/vnd.github+json");
+	hl = curl_slist_append(hl, "X-GitHub-Api-Version: 2022-11-28");
+	hl = curl_slist_append(hl, "Content-Type: application/json");
+	hl = curl_slist_append(hl, "Expect:");
+	return hl;
+}
+
+/* 0.25 s, 0.5 s, 1 s before attempts 1, 2, 3: a short outage passes, a
+ * long one fails within two seconds. */
+static void
+backoff(int attempt)
+{
+	long ms = 250L << (attempt - 1);
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Sets k up for one attempt, r emptied to take its answer. */
+static void
+prepare(CURL *k, const char *url, struct curl_slist *hl, const char *method,
+	const char *body, struct reply *r, char *errbuf)
+{
+	sb_buf_release(&r->body);
+	r->body.max = REPLY_MAX;
+	r->status = 0;
+	r->rl_remaining = -1;
+	r->rl_reset = 0;
+	r->retry_after = -1;
+	errbuf[0] = '\0';
+	curl_easy_reset(k);
+	curl_easy_setopt(k, CURLOPT_URL, url);
+	curl_easy_setopt(k, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(k, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(k, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(k, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(k, CURLOPT_USERAGENT, "sandbox/" SB_VERSION);
+	curl_easy_setopt(k, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(k, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, body_cb);
+	curl_easy_setopt(k, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(k, CURLOPT_HEADERFUNCTION, head_cb);
+	curl_easy_setopt(k, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(k, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (body) {
+		curl_easy_setopt(k, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)strlen(body));
+	}
+}
+
 /* One request, retried on 5xx and on transport failures that may pass
  * (a refused or reset connection is not retried: it will not pass in a
  * second).  Returns 0 with r filled for any HTTP answer. */
@@ -264,68 +320,25 @@ request(struct sb_github *g, const char *method, const char *path,
 	const char *body, struct reply *r, struct sb_error **err)
 {
 	_cleanup_free_ char *url = NULL;
-	char *auth = NULL;
+	_cleanup_curl_ CURL *k = NULL;
 	char errbuf[CURL_ERROR_SIZE];
-	struct curl_slist *hl = NULL;
-	CURL *k;
+	struct curl_slist *hl;
 	CURLcode rc = CURLE_OK;
-	int attempt, ret = -1;
+	int ret = -1;
 
 	pthread_once(&curl_once, curl_init_once);
 	if (asprintf(&url, "%s%s", g->base, path) < 0)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
-	if (asprintf(&auth, "Authorization: Bearer %s", g->token) < 0)
-		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
-	hl = curl_slist_append(hl, auth);
-	sb_text_wipe(auth);
-	hl = curl_slist_append(hl, "Accept: application/vnd.github+json");
-	hl = curl_slist_append(hl, "X-GitHub-Api-Version: 2022-11-28");
-	hl = curl_slist_append(hl, "Content-Type: application/json");
-	hl = curl_slist_append(hl, "Expect:");
+	hl = headers(g);
 	k = curl_easy_init();
 	if (!k || !hl) {
 		slist_wipe_free(hl);
-		if (k)
-			curl_easy_cleanup(k);
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
 	}
-	for (attempt = 0; attempt <= SB_GITHUB_RETRIES; attempt++) {
-		if (attempt > 0) {
-			/* 0.25 s, 0.5 s, 1 s: a short outage passes, a
-			 * long one fails within two seconds. */
-			struct timespec ts = { 0, 0 };
-			long ms = 250L << (attempt - 1);
-
-			ts.tv_sec = ms / 1000;
-			ts.tv_nsec = (ms % 1000) * 1000000L;
-			nanosleep(&ts, NULL);
-		}
-		sb_buf_release(&r->body);
-		r->body.max = REPLY_MAX;
-		r->status = 0;
-		r->rl_remaining = -1;
-		r->rl_reset = 0;
-		r->retry_after = -1;
-		errbuf[0] = '\0';
-		curl_easy_reset(k);
-		curl_easy_setopt(k, CURLOPT_URL, url);
-		curl_easy_setopt(k, CURLOPT_ERRORBUFFER, errbuf);
-		curl_easy_setopt(k, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(k, CURLOPT_CONNECTTIMEOUT, 10L);
-		curl_easy_setopt(k, CURLOPT_TIMEOUT, 30L);
-		curl_easy_setopt(k, CURLOPT_USERAGENT, "sandbox/" SB_VERSION);
-		curl_easy_setopt(k, CURLOPT_HTTPHEADER, hl);
-		curl_easy_setopt(k, CURLOPT_CUSTOMREQUEST, method);
-		curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, body_cb);
-		curl_easy_setopt(k, CURLOPT_WRITEDATA, r);
-		curl_easy_setopt(k, CURLOPT_HEADERFUNCTION, head_cb);
-		curl_easy_setopt(k, CURLOPT_HEADERDATA, r);
-		curl_easy_setopt(k, CURLOPT_PROTOCOLS_STR, "http,https");
-		if (body) {
-			curl_easy_setopt(k, CURLOPT_POSTFIELDS, body);
-			curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE_LARGE,
-					 (curl_off_t)strlen(body));
-		}
+	for (int attempt = 0; attempt <= SB_GITHUB_RETRIES; attempt++) {
+		if (attempt > 0)
+			backoff(attempt);
+		prepare(k, url, hl, method, body, r, errbuf);
 		rc = curl_easy_perform(k);
 		if (rc != CURLE_OK) {
 			if (rc == CURLE_OPERATION_TIMEDOUT ||
@@ -342,7 +355,6 @@ request(struct sb_github *g, const char *method, const char *path,
 		transport(g, k, rc, errbuf, err);
 	else
 		ret = 0;
-	curl_easy_cleanup(k);
 	slist_wipe_free(hl);
 	return ret;
 }

@@ -12,6 +12,7 @@
 #ifndef SB_GITHUB_H
 #define SB_GITHUB_H
 
+#include "core/cleanup.h"
 #include "core/error.h"
 
 #define SB_GITHUB_DEFAULT_API "https://api.github.com"
@@ -24,6 +25,8 @@ struct sb_github;
 struct sb_github *sb_github_open(struct sb_error **err);
 /* Wipes the token. */
 void sb_github_free(struct sb_github *g);
+SB_DEFINE_CLEANUP(struct sb_github *, sb_github_free)
+#define _cleanup_github_ _cleanup_(sb_github_free_ptr)
 /* "GH_TOKEN", "GITHUB_TOKEN" or "gh auth token". */
 const char *sb_github_token_source(const struct sb_github *g);
 const char *sb_github_base(const struct sb_github *g);

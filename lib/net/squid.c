@@ -47,7 +47,7 @@ char *
 sb_squid_config_text(const char *dir, const char *rundir, const char *b4,
 		     const char *user, struct sb_error **err)
 {
-	struct sb_buf b = { 0 };
+	_cleanup_buf_ struct sb_buf b = { 0 };
 
 	if (check_addr(b4) < 0) {
 		sb_error_set(err, SB_E_INPUT, "invalid bridge address '%s'",
@@ -105,7 +105,6 @@ sb_squid_config_text(const char *dir, const char *rundir, const char *b4,
 		dir, rundir, b4, user, SB_SQUID_LOCAL_PORT,
 		SB_SQUID_HTTP_PORT, SB_SQUID_HTTPS_PORT);
 	if (b.overflow || !b.data) {
-		sb_buf_release(&b);
 		sb_error_set(err, SB_E_SYSTEM, "out of memory");
 		return NULL;
 	}
@@ -126,7 +125,7 @@ char *
 sb_squid_acl_text(const char *dir, const char *name, const char *addr,
 		  struct sb_error **err)
 {
-	struct sb_buf b = { 0 };
+	_cleanup_buf_ struct sb_buf b = { 0 };
 	char id[64];
 
 	if (check_addr(addr) < 0 || sb_name_check(name, err) < 0) {
@@ -149,7 +148,6 @@ sb_squid_acl_text(const char *dir, const char *name, const char *addr,
 		"ssl_bump splice sb_src_%3$s sb_sni_%3$s\n",
 		dir, name, id, addr);
 	if (b.overflow || !b.data) {
-		sb_buf_release(&b);
 		sb_error_set(err, SB_E_SYSTEM, "out of memory");
 		return NULL;
 	}
@@ -201,14 +199,12 @@ mkdir_owned(const char *dir, mode_t mode, uid_t uid, gid_t gid,
 static int
 run_quiet(const char *const *argv, const char *what, struct sb_error **err)
 {
-	struct sb_buf out = { .max = 1 << 16 }, errs = { .max = 1 << 16 };
+	_cleanup_buf_ struct sb_buf out = { .max = 1 << 16 };
+	_cleanup_buf_ struct sb_buf errs = { .max = 1 << 16 };
 	int r = sb_spawn_cmd(argv, NULL, 0, &out, &errs, err);
 
-	if (r < 0) {
-		sb_buf_release(&out);
-		sb_buf_release(&errs);
+	if (r < 0)
 		return sb_error_prefix(err, "%s", what);
-	}
 	if (r != 0) {
 		char *nl = errs.data ? strrchr(errs.data, '\n') : NULL;
 
@@ -221,8 +217,6 @@ run_quiet(const char *const *argv, const char *what, struct sb_error **err)
 			     what, argv[0], r, errs.data ? ": " : "",
 			     errs.data ? (nl ? nl + 1 : errs.data) : "");
 	}
-	sb_buf_release(&out);
-	sb_buf_release(&errs);
 	return r == 0 ? 0 : -1;
 }
 
@@ -318,22 +312,19 @@ log_size(void)
 static int
 wait_listening(long offset, struct sb_error **err)
 {
+	const char *ready = "Accepting NAT intercepted SSL bumped";
 	double deadline = sb_clock_now() + WAIT_SECONDS;
 	struct timespec ts = { 0, 50 * 1000 * 1000 };
 
 	while (sb_clock_now() < deadline) {
-		FILE *f = fopen(CACHELOG, "r");
+		_cleanup_fclose_ FILE *f = fopen(CACHELOG, "r");
 		char line[1024];
 		int ok = 0;
 
-		if (f) {
-			if (fseek(f, offset, SEEK_SET) == 0)
-				while (fgets(line, sizeof(line), f))
-					if (strstr(line, "Accepting NAT "
-						   "intercepted SSL bumped"))
-						ok = 1;
-			fclose(f);
-		}
+		if (f && fseek(f, offset, SEEK_SET) == 0)
+			while (fgets(line, sizeof(line), f))
+				if (strstr(line, ready))
+					ok = 1;
 		if (ok)
 			return 0;
 		if (!sb_squid_pid() && access(PIDFILE, F_OK) < 0 &&
@@ -416,7 +407,7 @@ sb_squid_setup(const char *bridge4, struct sb_error **err)
 	const char *user = squid_user(&uid, &gid);
 	_cleanup_free_ char *conf = NULL;
 	_cleanup_free_ char *old = NULL;
-	struct sb_buf cur = { .max = 1 << 20 };
+	_cleanup_buf_ struct sb_buf cur = { .max = 1 << 20 };
 	_cleanup_error_ struct sb_error *e = NULL;
 	int changed;
 
@@ -437,7 +428,6 @@ sb_squid_setup(const char *bridge4, struct sb_error **err)
 		return -1;
 	changed = sb_fileio_read(CONF, 1 << 20, &cur, &e) < 0 || !cur.data ||
 		  strcmp(cur.data, conf) != 0;
-	sb_buf_release(&cur);
 	if (changed && sb_fileio_write(CONF, conf, strlen(conf), 0644, err) < 0)
 		return -1;
 	if (!sb_squid_pid())
@@ -451,12 +441,10 @@ static int forget(const char *name, const char *addr);
 static int
 same_file(const char *path, const char *data, size_t len)
 {
-	struct sb_buf cur = { .max = 1 << 20 };
-	int same = sb_fileio_read(path, 1 << 20, &cur, SB_IGNORE) == 0 &&
-		   cur.len == len && (!len || memcmp(cur.data, data, len) == 0);
+	_cleanup_buf_ struct sb_buf cur = { .max = 1 << 20 };
 
-	sb_buf_release(&cur);
-	return same;
+	return sb_fileio_read(path, 1 << 20, &cur, SB_IGNORE) == 0 &&
+	       cur.len == len && (!len || memcmp(cur.data, data, len) == 0);
 }
 
 int
@@ -466,7 +454,7 @@ sb_squid_allow(const char *name, const char *addr,
 	_cleanup_free_ char *text = sb_squid_acl_text(SB_SQUID_DIR, name,
 						      addr, err);
 	_cleanup_free_ char *cpath = NULL, *dpath = NULL;
-	struct sb_buf d = { 0 };
+	_cleanup_buf_ struct sb_buf d = { 0 };
 	int moved;
 
 	if (!text)
@@ -479,23 +467,16 @@ sb_squid_allow(const char *name, const char *addr,
 	/* An empty list still needs a file; this name never resolves. */
 	if (al->n == 0)
 		sb_buf_appendf(&d, "nothing.invalid\n");
-	if (d.overflow) {
-		sb_buf_release(&d);
+	if (d.overflow)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
-	}
 	moved = forget(name, addr);
 	if (!moved && same_file(dpath, d.data, d.len) &&
-	    same_file(cpath, text, strlen(text))) {
-		sb_buf_release(&d);
+	    same_file(cpath, text, strlen(text)))
 		return 0;
-	}
 	if (sb_fileio_write(dpath, d.data, d.len, 0644, err) < 0 ||
-	    sb_fileio_write(cpath, text, strlen(text), 0644, err) < 0) {
-		sb_buf_release(&d);
+	    sb_fileio_write(cpath, text, strlen(text), 0644, err) < 0)
 		return sb_error_prefix(err, "writing the filter for '%s'",
 				       name);
-	}
-	sb_buf_release(&d);
 	if (reconfigure(err) < 0)
 		return sb_error_prefix(err, "applying the filter for '%s'",
 				       name);
@@ -506,16 +487,13 @@ sb_squid_allow(const char *name, const char *addr,
 static int
 file_names(const char *path, const char *name)
 {
-	FILE *f = fopen(path, "r");
+	_cleanup_fclose_ FILE *f = fopen(path, "r");
 	char line[256], want[256];
-	int r;
 
 	if (!f)
 		return 0;
 	snprintf(want, sizeof(want), "# sandbox %s\n", name);
-	r = fgets(line, sizeof(line), f) && strcmp(line, want) == 0;
-	fclose(f);
-	return r;
+	return fgets(line, sizeof(line), f) && strcmp(line, want) == 0;
 }
 
 /* Removes the ACL files naming name, or keyed by addr, except those

@@ -65,8 +65,19 @@ spawn_build(struct sb_incus *c, const char *stack,
 
 struct job {
 	const char *stack, *parent;
+	struct sb_stack st;
 	pid_t pid;
 	int fd, state; /* 0 waiting, 1 running, 2 done, 3 failed */
+};
+
+/* The builds under way and what they came to. */
+struct many {
+	struct sb_incus *c;
+	const struct sb_golden_opts *o;
+	int rebuild, jobs, running, *built;
+	struct job *j;
+	size_t n, left;
+	struct sb_buf failed;
 };
 
 static int
@@ -78,61 +89,89 @@ parent_done(const struct job *j, size_t n, const char *parent)
 	return 2; /* not asked for: sb_golden_ensure builds it if needed */
 }
 
-int
-sb_golden_ensure_many(struct sb_incus *c, const char *const *stacks,
-		      size_t n, const struct sb_golden_opts *o, int rebuild,
-		      int jobs, int *built, struct sb_error **err)
+/* Starts what waits on nothing unfinished, up to jobs at once: base alone
+ * first, then its children side by side.  *progressed says whether any
+ * job started or failed with its parent. */
+static int
+start_ready(struct many *m, int *progressed, struct sb_error **err)
 {
-	struct job *j = calloc(n ? n : 1, sizeof(*j));
-	struct sb_stack *st = calloc(n ? n : 1, sizeof(*st));
-	struct sb_buf failed = { 0 };
-	size_t left = n;
-	int running = 0, ret = 0;
+	struct job *j = m->j;
 
-	*built = 0;
-	if (!j || !st) {
-		free(j);
-		free(st);
-		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
+	for (size_t i = 0; i < m->n && m->running < m->jobs; i++) {
+		int pd;
+
+		if (j[i].state != 0)
+			continue;
+		pd = j[i].parent ? parent_done(j, m->n, j[i].parent) : 2;
+		if (pd == 3) {
+			j[i].state = 3;
+			m->left--;
+			sb_buf_appendf(&m->failed, "%s%s (its parent failed)",
+				       m->failed.len ? ", " : "", j[i].stack);
+			*progressed = 1;
+			continue;
+		}
+		if (pd != 2)
+			continue;
+		j[i].pid = spawn_build(m->c, j[i].stack, m->o, m->rebuild,
+				       &j[i].fd);
+		if (j[i].pid < 0)
+			return sb_error_sys(err, "fork");
+		j[i].state = 1;
+		m->running++;
+		*progressed = 1;
 	}
-	for (size_t i = 0; i < n; i++) {
-		j[i].stack = stacks[i];
+	return 0;
+}
+
+/* Records how the build in child pid ended: its exit status, and its
+ * message when it failed. */
+static void
+finish(struct many *m, pid_t pid, int status)
+{
+	struct job *j = m->j;
+
+	for (size_t i = 0; i < m->n; i++) {
+		char msg[1024];
+		ssize_t r;
+
+		if (j[i].state != 1 || j[i].pid != pid)
+			continue;
+		m->running--;
+		m->left--;
+		if (status == 0 || status == 10) {
+			j[i].state = 2;
+			if (status == 10)
+				*m->built = 1;
+			else
+				sb_report_note(m->o->progress,
+					       "%s%s/ready: found",
+					       sb_golden_prefix(), j[i].stack);
+		} else {
+			j[i].state = 3;
+			r = read(j[i].fd, msg, sizeof(msg) - 1);
+			msg[r > 0 ? r : 0] = '\0';
+			sb_buf_appendf(&m->failed, "%s%s: %s",
+				       m->failed.len ? "; " : "", j[i].stack,
+				       r > 0 ? msg : "build failed");
+		}
+		close(j[i].fd);
 		j[i].fd = -1;
-		if (sb_stack_find(stacks[i], &st[i], SB_IGNORE) == 0)
-			j[i].parent = st[i].parent;
 	}
-	while (left) {
+}
+
+/* Runs the builds until every job is done or failed, or one cannot be
+ * started or waited for. */
+static int
+run(struct many *m, struct sb_error **err)
+{
+	while (m->left) {
 		int progressed = 0, status;
 		pid_t pid;
 
-		/* Start what waits on nothing unfinished, up to jobs at once:
-		 * base alone first, then its children side by side. */
-		for (size_t i = 0; i < n && running < jobs; i++) {
-			int pd;
-
-			if (j[i].state != 0)
-				continue;
-			pd = j[i].parent ? parent_done(j, n, j[i].parent) : 2;
-			if (pd == 3) {
-				j[i].state = 3;
-				left--;
-				sb_buf_appendf(&failed, "%s%s (its parent failed)",
-					       failed.len ? ", " : "", j[i].stack);
-				progressed = 1;
-				continue;
-			}
-			if (pd != 2)
-				continue;
-			j[i].pid = spawn_build(c, j[i].stack, o, rebuild, &j[i].fd);
-			if (j[i].pid < 0) {
-				ret = sb_error_sys(err, "fork");
-				goto out;
-			}
-			j[i].state = 1;
-			running++;
-			progressed = 1;
-		}
-		if (!running) {
+		if (start_ready(m, &progressed, err) < 0)
+			return -1;
+		if (!m->running) {
 			if (!progressed)
 				break;
 			continue;
@@ -141,53 +180,50 @@ sb_golden_ensure_many(struct sb_incus *c, const char *const *stacks,
 		if (status < 0) {
 			if (errno == EINTR)
 				continue;
-			ret = sb_error_sys(err, "waiting for a build");
-			goto out;
+			return sb_error_sys(err, "waiting for a build");
 		}
-		for (size_t i = 0; i < n; i++) {
-			char msg[1024];
-			ssize_t m;
+		finish(m, pid, status);
+	}
+	return 0;
+}
 
-			if (j[i].state != 1 || j[i].pid != pid)
-				continue;
-			running--;
-			left--;
-			if (status == 0 || status == 10) {
-				j[i].state = 2;
-				if (status == 10)
-					*built = 1;
-				else
-					sb_report_note(o->progress,
-						       "%s%s/ready: found",
-						       sb_golden_prefix(),
-						       j[i].stack);
-			} else {
-				j[i].state = 3;
-				m = read(j[i].fd, msg, sizeof(msg) - 1);
-				msg[m > 0 ? m : 0] = '\0';
-				sb_buf_appendf(&failed, "%s%s: %s",
-					       failed.len ? "; " : "",
-					       j[i].stack, m > 0 ? msg :
-					       "build failed");
-			}
-			close(j[i].fd);
-			j[i].fd = -1;
-		}
-	}
-	if (failed.len)
-		ret = sb_error_set(err, SB_E_FAIL, "%s", failed.data);
-out:
+int
+sb_golden_ensure_many(struct sb_incus *c, const char *const *stacks, size_t n,
+		      const struct sb_golden_opts *o, int rebuild, int jobs,
+		      int *built, struct sb_error **err)
+{
+	struct many m = { .c = c,
+			  .o = o,
+			  .rebuild = rebuild,
+			  .jobs = jobs,
+			  .built = built,
+			  .n = n,
+			  .left = n };
+	int ret;
+
+	*built = 0;
+	m.j = calloc(n ? n : 1, sizeof(*m.j));
+	if (!m.j)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
 	for (size_t i = 0; i < n; i++) {
-		if (j[i].state == 1) {
-			kill(j[i].pid, SIGTERM);
-			sb_spawn_reap(j[i].pid, NULL);
-		}
-		if (j[i].fd >= 0)
-			close(j[i].fd);
-		sb_stack_release(&st[i]);
+		m.j[i].stack = stacks[i];
+		m.j[i].fd = -1;
+		if (sb_stack_find(stacks[i], &m.j[i].st, SB_IGNORE) == 0)
+			m.j[i].parent = m.j[i].st.parent;
 	}
-	free(j);
-	free(st);
-	sb_buf_release(&failed);
+	ret = run(&m, err);
+	if (ret == 0 && m.failed.len)
+		ret = sb_error_set(err, SB_E_FAIL, "%s", m.failed.data);
+	for (size_t i = 0; i < n; i++) {
+		if (m.j[i].state == 1) {
+			kill(m.j[i].pid, SIGTERM);
+			sb_spawn_reap(m.j[i].pid, NULL);
+		}
+		if (m.j[i].fd >= 0)
+			close(m.j[i].fd);
+		sb_stack_release(&m.j[i].st);
+	}
+	free(m.j);
+	sb_buf_release(&m.failed);
 	return ret;
 }

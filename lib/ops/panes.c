@@ -22,6 +22,7 @@
 #include "core/buf.h"
 #include "core/cleanup.h"
 #include "incus/exec_ws.h"
+#include "model/sandbox.h"
 #include "ops/session.h"
 #include "sys/spawn.h"
 
@@ -30,22 +31,18 @@ extern char **environ;
 char *
 sb_panes_session(char *const *names, size_t n)
 {
-	struct sb_buf b = { 0 };
+	_cleanup_buf_ struct sb_buf b = { 0 };
 
 	sb_buf_appendf(&b, "sandbox-");
 	for (size_t i = 0; i < n; i++)
 		sb_buf_appendf(&b, "%s%s", i ? "_" : "", names[i]);
-	if (b.overflow) {
-		sb_buf_release(&b);
-		return NULL;
-	}
-	return sb_buf_take(&b);
+	return b.overflow ? NULL : sb_buf_take(&b);
 }
 
 char *
 sb_panes_pane_command(const char *prog, const char *name, const char *extra)
 {
-	struct sb_buf b = { 0 };
+	_cleanup_buf_ struct sb_buf b = { 0 };
 
 	sb_buf_append_shquote(&b, prog);
 	sb_buf_append(&b, " ", 1);
@@ -54,11 +51,7 @@ sb_panes_pane_command(const char *prog, const char *name, const char *extra)
 		sb_buf_append(&b, " ", 1);
 		sb_buf_append_shquote(&b, extra);
 	}
-	if (b.overflow) {
-		sb_buf_release(&b);
-		return NULL;
-	}
-	return sb_buf_take(&b);
+	return b.overflow ? NULL : sb_buf_take(&b);
 }
 
 /* Runs tmux with args; its stdout goes to out when non-NULL (trailing
@@ -69,7 +62,7 @@ tmux(const char *const *args, char **out, struct sb_buf *errout,
      struct sb_error **err)
 {
 	const char *argv[32];
-	struct sb_buf ob = { .max = 1 << 20 };
+	_cleanup_buf_ struct sb_buf ob = { .max = 1 << 20 };
 	struct sb_spawn s = {
 		.argv = argv,
 		.envp = environ,
@@ -88,7 +81,6 @@ tmux(const char *const *args, char **out, struct sb_buf *errout,
 	argv[k] = NULL;
 	st = sb_spawn_run(&s, &e);
 	if (st < 0) {
-		sb_buf_release(&ob);
 		if (s.exec_errno == ENOENT)
 			return sb_error_set(err, SB_E_FAIL,
 					    "tmux is not installed: several "
@@ -111,7 +103,7 @@ tmux(const char *const *args, char **out, struct sb_buf *errout,
 static int
 tmux_ok(const char *const *args, char **out, struct sb_error **err)
 {
-	struct sb_buf eb = { .max = 4096 };
+	_cleanup_buf_ struct sb_buf eb = { .max = 4096 };
 	int r = tmux(args, out, &eb, err);
 
 	if (r > 0) {
@@ -125,7 +117,6 @@ tmux_ok(const char *const *args, char **out, struct sb_error **err)
 		}
 		r = -1;
 	}
-	sb_buf_release(&eb);
 	return r < 0 ? -1 : 0;
 }
 
@@ -177,11 +168,41 @@ static int
 has_session(const char *target, struct sb_error **err)
 {
 	const char *a[] = { "has-session", "-t", target, NULL };
-	struct sb_buf eb = { .max = 4096 };
+	_cleanup_buf_ struct sb_buf eb = { .max = 4096 };
 	int r = tmux(a, NULL, &eb, err);
 
-	sb_buf_release(&eb);
 	return r < 0 ? -1 : r == 0;
+}
+
+/* A detached session of a pane per command, the size of our terminal;
+ * one that someone made meanwhile is used as it is (*exists = 1). */
+static int
+new_session(const char *session, const char *target, char *const *names,
+	    char **cmds, size_t n, int *exists, struct sb_error **err)
+{
+	_cleanup_free_ char *first = NULL;
+	struct winsize w = { .ws_col = 200, .ws_row = 50 };
+	char xs[16], ys[16];
+	const char *ns[] = { "new-session", "-d", "-s", session, "-n",
+			     "sandbox", "-x", xs, "-y", ys,
+			     /* the first pane's id back, for fill_window */
+			     "-P", "-F", "#{pane_id}", cmds[0], NULL };
+
+	if (isatty(STDOUT_FILENO))
+		ioctl(STDOUT_FILENO, TIOCGWINSZ, &w);
+	snprintf(xs, sizeof(xs), "%u", w.ws_col ? w.ws_col : 200);
+	snprintf(ys, sizeof(ys), "%u", w.ws_row ? w.ws_row : 50);
+	if (tmux_ok(ns, &first, err) == 0)
+		return fill_window(first, names, cmds, n, err);
+	/* Someone made the same set meanwhile: use it. */
+	if (has_session(target, SB_IGNORE) != 1)
+		return -1;
+	if (err) {
+		sb_error_free(*err);
+		*err = NULL;
+	}
+	*exists = 1;
+	return 0;
 }
 
 int
@@ -226,30 +247,9 @@ sb_panes_tmux(char *const *names, size_t n, const char *extra, int *outcome,
 	exists = has_session(target, err);
 	if (exists < 0)
 		goto out;
-	if (!exists) {
-		struct winsize w = { .ws_col = 200, .ws_row = 50 };
-		char xs[16], ys[16];
-		const char *ns[] = { "new-session", "-d", "-s", *session,
-				     "-n", "sandbox", "-x", xs, "-y", ys,
-				     "-P", "-F", "#{pane_id}", cmds[0], NULL };
-
-		if (isatty(STDOUT_FILENO))
-			ioctl(STDOUT_FILENO, TIOCGWINSZ, &w);
-		snprintf(xs, sizeof(xs), "%u", w.ws_col ? w.ws_col : 200);
-		snprintf(ys, sizeof(ys), "%u", w.ws_row ? w.ws_row : 50);
-		if (tmux_ok(ns, &first, err) < 0) {
-			/* Someone made the same set meanwhile: use it. */
-			if (has_session(target, SB_IGNORE) != 1)
-				goto out;
-			if (err) {
-				sb_error_free(*err);
-				*err = NULL;
-			}
-			exists = 1;
-		} else if (fill_window(first, names, cmds, n, err) < 0) {
-			goto out;
-		}
-	}
+	if (!exists &&
+	    new_session(*session, target, names, cmds, n, &exists, err) < 0)
+		goto out;
 	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
 		const char *at[] = { "attach-session", "-t", target, NULL };
 
@@ -291,7 +291,7 @@ run_one(struct sb_incus *c, const char *cmd, struct job *j)
 {
 	struct sb_session_cmd sc;
 	struct sb_exec_spec spec = SB_EXEC_SPEC_INIT;
-	struct sb_sandbox *s;
+	_cleanup_sandbox_ struct sb_sandbox *s = NULL;
 
 	j->status = 1;
 	j->fd = memfd_create("sandbox-output", MFD_CLOEXEC);
@@ -308,15 +308,14 @@ run_one(struct sb_incus *c, const char *cmd, struct job *j)
 	if (sb_exec_stream(c, s->instance, &spec, &j->status, &j->err) < 0)
 		j->status = 1;
 	sb_session_cmd_release(&sc);
-	sb_sandbox_free(s);
 }
 
 static void *
 worker(void *arg)
 {
 	struct run *r = arg;
-	struct sb_error *cerr = NULL;
-	struct sb_incus *c = sb_incus_dup(r->c, &cerr);
+	_cleanup_error_ struct sb_error *cerr = NULL;
+	_cleanup_incus_ struct sb_incus *c = sb_incus_dup(r->c, &cerr);
 
 	for (;;) {
 		struct job *j;
@@ -334,8 +333,6 @@ worker(void *arg)
 		pthread_cond_broadcast(&r->cv);
 		pthread_mutex_unlock(&r->mu);
 	}
-	sb_error_free(cerr);
-	sb_incus_free(c);
 	return NULL;
 }
 

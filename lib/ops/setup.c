@@ -130,7 +130,7 @@ sb_setup_daemon(struct sb_incus *c, struct sb_setup_report *rep,
 	if (stat("/run/systemd/system", &st) == 0) {
 		const char *argv[] = { "systemctl", "start", "incus.socket",
 				       "incus.service", NULL };
-		struct sb_buf eo = { 0 };
+		_cleanup_buf_ struct sb_buf eo = { 0 };
 		int rc = sb_spawn_cmd(argv, NULL, 0, NULL, &eo, err);
 
 		if (rc != 0) {
@@ -138,10 +138,8 @@ sb_setup_daemon(struct sb_incus *c, struct sb_setup_report *rep,
 				sb_error_set(err, SB_E_FAIL,
 					     "systemctl start incus: %s",
 					     eo.data ? eo.data : "failed");
-			sb_buf_release(&eo);
 			return -1;
 		}
-		sb_buf_release(&eo);
 		sb_setup_report_add(rep, 1, "incus: started with systemctl");
 	} else if (start_incusd(err) < 0) {
 		return -1;
@@ -238,25 +236,22 @@ ensure_pool(struct sb_incus *c, const struct sb_setup_opts *o, char **pool,
 static int
 subnet_taken(unsigned n, json_object *nets)
 {
-	FILE *f = fopen("/proc/net/route", "r");
+	_cleanup_fclose_ FILE *f = fopen("/proc/net/route", "r");
 	char line[256];
 	uint32_t net = htonl(0x0a570000u | (n << 8)), mask = htonl(0xffffff00u);
 	int taken = 0;
 
-	if (f) {
-		while (!taken && fgets(line, sizeof(line), f)) {
-			char ifn[64];
-			unsigned dst, gw, flags, refc, use, metric, msk;
+	while (f && !taken && fgets(line, sizeof(line), f)) {
+		char ifn[64];
+		unsigned dst, gw, flags, refc, use, metric, msk;
 
-			if (sscanf(line, "%63s %x %x %x %u %u %u %x", ifn, &dst,
-				   &gw, &flags, &refc, &use, &metric, &msk) != 8)
-				continue;
-			if (msk == 0)
-				continue; /* the default route overlaps all */
-			if ((dst & msk & mask) == (net & msk & mask))
-				taken = 1;
-		}
-		fclose(f);
+		if (sscanf(line, "%63s %x %x %x %u %u %u %x", ifn, &dst, &gw,
+			   &flags, &refc, &use, &metric, &msk) != 8)
+			continue;
+		if (msk == 0)
+			continue; /* the default route overlaps all */
+		if ((dst & msk & mask) == (net & msk & mask))
+			taken = 1;
 	}
 	for (size_t i = 0; !taken && i < sb_json_array_len(nets); i++) {
 		json_object *cfg;
@@ -494,7 +489,7 @@ static const struct { const char *key; long min; } limits[] = {
 int
 sb_setup_host_limits(struct sb_setup_report *rep, struct sb_error **err)
 {
-	struct sb_buf conf = { 0 }, old = { 0 };
+	_cleanup_buf_ struct sb_buf conf = { 0 }, old = { 0 };
 	int raised = 0, ret = 0;
 
 	sb_buf_appendf(&conf, "# Written by sandbox-setup: limits for many "
@@ -517,10 +512,8 @@ sb_setup_host_limits(struct sb_setup_report *rep, struct sb_error **err)
 		if (cur < 0 || cur >= limits[i].min)
 			continue;
 		if (!(f = fopen(path, "w")) ||
-		    fprintf(f, "%ld\n", limits[i].min) < 0 || fclose(f) != 0) {
-			ret = sb_error_sys(err, "raising %s", limits[i].key);
-			goto out;
-		}
+		    fprintf(f, "%ld\n", limits[i].min) < 0 || fclose(f) != 0)
+			return sb_error_sys(err, "raising %s", limits[i].key);
 		sb_setup_report_add(rep, 1, "kernel: %s raised from %ld to %ld",
 				    limits[i].key, cur, limits[i].min);
 		raised = 1;
@@ -535,11 +528,9 @@ sb_setup_host_limits(struct sb_setup_report *rep, struct sb_error **err)
 					    SYSCTL_FILE);
 	}
 	if (ret == 0 && !raised)
-		sb_setup_report_add(rep, 0, "kernel: limits for many containers: "
+		sb_setup_report_add(rep, 0,
+				    "kernel: limits for many containers: "
 				    "found");
-out:
-	sb_buf_release(&conf);
-	sb_buf_release(&old);
 	return ret;
 }
 

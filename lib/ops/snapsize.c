@@ -62,9 +62,10 @@ void
 sb_snapshot_sizes(const char *incus_dir, const char *pool,
 		  const char *instance, struct sb_snap *v, size_t n)
 {
-	char **argv, **paths;
+	_cleanup_free_ char **argv = NULL;
+	_cleanup_buf_ struct sb_buf out = { .max = 1 << 20 };
+	char **paths;
 	size_t k = 0, m = 0;
-	struct sb_buf out = { .max = 1 << 20 };
 
 	for (size_t i = 0; i < n; i++)
 		k += v[i].size < 0;
@@ -100,6 +101,4 @@ out:
 	for (size_t i = 0; paths && i < m; i++)
 		free(paths[i]);
 	free(paths);
-	free(argv);
-	sb_buf_release(&out);
 }

@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/cleanup.h"
+
 double
 sb_clock_now(void)
 {
@@ -30,7 +32,7 @@ static unsigned long long
 start_time(long pid)
 {
 	char path[64], buf[1024];
-	FILE *f;
+	_cleanup_fclose_ FILE *f = NULL;
 	size_t n;
 	char *p;
 	unsigned long long t = 0;
@@ -39,7 +41,6 @@ start_time(long pid)
 	if (!(f = fopen(path, "r")))
 		return 0;
 	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
 	buf[n] = '\0';
 	/* The command name may hold spaces; fields count from its ')'. */
 	if (!(p = strrchr(buf, ')')))

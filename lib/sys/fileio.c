@@ -33,7 +33,7 @@ sb_fileio_write(const char *path, const void *data, size_t len, mode_t mode,
 		struct sb_error **err)
 {
 	_cleanup_free_ char *tmp = NULL;
-	int fd;
+	_cleanup_close_ int fd = -1;
 
 	if (asprintf(&tmp, "%s.tmp.%d", path, (int)getpid()) < 0)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
@@ -43,11 +43,9 @@ sb_fileio_write(const char *path, const void *data, size_t len, mode_t mode,
 	if (fchmod(fd, mode) < 0 ||
 	    (len && write(fd, data, len) != (ssize_t)len) || fsync(fd) < 0) {
 		sb_error_sys(err, "writing %s", tmp);
-		close(fd);
 		unlink(tmp);
 		return -1;
 	}
-	close(fd);
 	if (rename(tmp, path) < 0) {
 		sb_error_sys(err, "renaming %s", tmp);
 		unlink(tmp);

@@ -14,7 +14,7 @@ int
 sb_lock_take(const char *name, struct sb_error **err)
 {
 	_cleanup_free_ char *path = NULL;
-	int fd;
+	_cleanup_close_ int fd = -1;
 
 	if (sb_paths_mkdirs(SB_RUN_DIR, 0755, err) < 0)
 		return -1;
@@ -24,13 +24,10 @@ sb_lock_take(const char *name, struct sb_error **err)
 	if (fd < 0)
 		return sb_error_sys(err, "opening %s", path);
 	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
-			sb_error_sys(err, "locking %s", path);
-			close(fd);
-			return -1;
-		}
+		if (errno != EINTR)
+			return sb_error_sys(err, "locking %s", path);
 	}
-	return fd;
+	return TAKE_FD(fd);
 }
 
 void

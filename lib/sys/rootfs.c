@@ -37,8 +37,8 @@ sb_rootfs_open_dir(const char *dir)
 {
 	/* The path up to the rootfs is the host's own (the daemon's
 	 * directory and the pool), so an ordinary open is right here. */
-	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	int probe;
+	_cleanup_close_ int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int probe = -1;
 
 	if (fd < 0)
 		return -1;
@@ -46,14 +46,9 @@ sb_rootfs_open_dir(const char *dir)
 	 * know the call) there is no confined lookup: say the rootfs is not
 	 * reachable, so callers use the Incus file API instead. */
 	probe = openat2_in_root(fd, ".", O_PATH | O_DIRECTORY);
-	if (probe < 0 && errno == ENOSYS) {
-		close(fd);
-		errno = ENOSYS;
-		return -1;
-	}
-	if (probe >= 0)
-		close(probe);
-	return fd;
+	if (probe < 0 && errno == ENOSYS)
+		return -1; /* the cleanups keep errno */
+	return TAKE_FD(fd);
 }
 
 int

@@ -131,18 +131,17 @@ sb_userfile_open(const char *path)
 	uid_t uid;
 	gid_t gid;
 	struct stat st;
-	int fd;
+	_cleanup_close_ int fd = -1;
 
 	fd = sudo_user(&uid, &gid, groups, &ngroups) ?
 	     open_as(path, uid, gid, groups, ngroups) : plain_open(path);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		errno = EINVAL;
+		errno = EINVAL; /* kept by the cleanup's close */
 		return -1;
 	}
-	return fd;
+	return TAKE_FD(fd);
 }
 
 int

@@ -7,6 +7,7 @@
 
 #include "core/cleanup.h"
 #include "tap.h"
+#include "testutil.h"
 
 #include "allowlist_match.h"
 
@@ -231,7 +232,6 @@ resolve_and_load(void)
 			    *r3 = NULL, *r4 = NULL;
 	struct sb_allowlist al = { 0 };
 	_cleanup_error_ struct sb_error *err = NULL;
-	FILE *f;
 
 	CHECK(mkdtemp(home) != NULL, "mkdtemp");
 	CHECK(asprintf(&dir, "%s/.sandbox", home) > 0, "asprintf");
@@ -242,9 +242,7 @@ resolve_and_load(void)
 	CHECK_STR(r2, "/data/allowlists/default.txt", "default without a user "
 		  "file");
 	mkdir(dir, 0700);
-	f = fopen(user, "w");
-	fputs(".example.com\n", f);
-	fclose(f);
+	tu_write_file(dir, "allowed-domains.txt", ".example.com\n", 0644);
 	r3 = sb_allowlist_resolve(NULL, home, "/data");
 	CHECK_STR(r3, user, "user file when it exists");
 	r4 = sb_allowlist_resolve(NULL, NULL, "/data");

@@ -10,6 +10,7 @@
 #include "creds/agent.h"
 #include "creds/deploykey.h"
 #include "tap.h"
+#include "testutil.h"
 
 static char dir[] = "/tmp/test-deploykey-XXXXXX";
 
@@ -21,15 +22,6 @@ path_in(const char *leaf)
 	if (asprintf(&p, "%s/%s", dir, leaf) < 0)
 		abort();
 	return p;
-}
-
-static void
-write_file(const char *p, const char *data, size_t len)
-{
-	FILE *f = fopen(p, "w");
-
-	fwrite(data, 1, len, f);
-	fclose(f);
 }
 
 static void
@@ -58,7 +50,7 @@ test_generate(void)
 	      strncmp(pem, "-----BEGIN OPENSSH PRIVATE KEY-----\n", 36) == 0,
 	      "openssh form");
 	/* The exported text is the same key when read back. */
-	write_file(file, pem, len);
+	tu_write_file(dir, "gen", pem, 0600);
 	sb_deploykey_wipe(pem, len);
 	sb_deploykey_free(k2);
 	k2 = sb_deploykey_from_file(file, "x", &e);
@@ -90,7 +82,7 @@ test_from_file(void)
 	CHECK(k && strncmp(sb_deploykey_public(k), "ssh-rsa AAAA", 12) == 0,
 	      "PEM rsa read");
 	sb_deploykey_free(k);
-	write_file(junk, "hello\n", 6);
+	tu_write_file(dir, "j", "hello\n", 0644);
 	k = sb_deploykey_from_file(junk, NULL, &e);
 	CHECK(k == NULL && e && strstr(e->msg, "not an OpenSSH or PEM"),
 	      "junk refused: %s", e ? e->msg : "");

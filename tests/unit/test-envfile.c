@@ -12,6 +12,7 @@
 #include "core/buf.h"
 #include "core/cleanup.h"
 #include "tap.h"
+#include "testutil.h"
 
 static void
 good_files(void)
@@ -333,7 +334,6 @@ load_file(void)
 	_cleanup_free_ char *path = NULL;
 	struct sb_env env = { 0 };
 	_cleanup_error_ struct sb_error *err = NULL;
-	FILE *f;
 
 	CHECK(mkdtemp(dir) != NULL, "mkdtemp");
 	CHECK(asprintf(&path, "%s/env", dir) > 0, "asprintf");
@@ -342,14 +342,12 @@ load_file(void)
 	CHECK(sb_env_load_file(&env, path, 0, &err) == -1 && err &&
 	      strstr(err->msg, path) && strstr(err->msg, "No such file"),
 	      "missing file refused otherwise: %s", err ? err->msg : "");
-	f = fopen(path, "w");
-	fputs("# my env\nexport GH_HOST=example.com\nTOKEN='abc def'\n", f);
-	fclose(f);
+	tu_write_file(dir, "env",
+		      "# my env\nexport GH_HOST=example.com\nTOKEN='abc def'\n",
+		      0644);
 	CHECK(sb_env_load_file(&env, path, 0, &err) == 0, "loads");
 	CHECK_STR(sb_env_get(&env, "TOKEN"), "abc def", "value");
-	f = fopen(path, "w");
-	fputs("OK=1\nbroken line\n", f);
-	fclose(f);
+	tu_write_file(dir, "env", "OK=1\nbroken line\n", 0644);
 	sb_error_free(err);
 	err = NULL;
 	CHECK(sb_env_load_file(&env, path, 0, &err) == -1, "bad file refused");

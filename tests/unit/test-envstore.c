@@ -9,6 +9,7 @@
 #include "core/cleanup.h"
 #include "core/text.h"
 #include "tap.h"
+#include "testutil.h"
 
 /* Each case: stored, --env, --unset-env -> keep (JSON) and one key's
  * value in what is written ("K=V", or "K" for absent). */
@@ -42,14 +43,10 @@ compose(void)
 	};
 	char dir[] = "/tmp/test-envstore.XXXXXX";
 	_cleanup_free_ char *file = NULL;
-	FILE *f;
 
 	CHECK(mkdtemp(dir) != NULL, "mkdtemp");
 	CHECK(asprintf(&file, "%s/env", dir) > 0, "asprintf");
-	f = fopen(file, "w");
-	CHECK(f != NULL, "fopen");
-	fputs("F=file\n", f);
-	fclose(f);
+	CHECK(tu_write_file(dir, "env", "F=file\n", 0644) == 0, "fopen");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		_cleanup_error_ struct sb_error *err = NULL;
 		struct sb_env out = { 0 };

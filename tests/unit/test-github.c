@@ -15,6 +15,7 @@
 
 #include "creds/github.h"
 #include "tap.h"
+#include "testutil.h"
 
 #define TOKEN "ghp_unitTestSecret0123456789"
 #define MAXREQ 16
@@ -170,7 +171,6 @@ test_token_sources(void)
 	struct sb_error *e = NULL;
 	struct sb_github *g;
 	char dir[] = "/tmp/test-github-XXXXXX", gh[128];
-	FILE *f;
 
 	unsetenv("GH_TOKEN");
 	unsetenv("GITHUB_TOKEN");
@@ -183,11 +183,10 @@ test_token_sources(void)
 	/* A gh that prints a token. */
 	CHECK(mkdtemp(dir) != NULL, "mkdtemp");
 	snprintf(gh, sizeof(gh), "%s/gh", dir);
-	f = fopen(gh, "w");
-	fprintf(f, "#!/bin/sh\n[ \"$1 $2\" = 'auth token' ] && "
-		   "echo ' from-gh-123 '\n");
-	fclose(f);
-	chmod(gh, 0755);
+	tu_write_file(dir, "gh",
+		      "#!/bin/sh\n[ \"$1 $2\" = 'auth token' ] && "
+		      "echo ' from-gh-123 '\n",
+		      0755);
 	setenv("PATH", dir, 1);
 	g = sb_github_open(&e);
 	CHECK(g != NULL, "gh auth token used");
