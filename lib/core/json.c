@@ -47,3 +47,9 @@ sb_json_array_len(json_object *o)
 		return 0;
 	return json_object_array_length(o);
 }
+
+void
+sb_json_add_str(json_object *o, const char *key, const char *value)
+{
+	json_object_object_add(o, key, json_object_new_string(value));
+}

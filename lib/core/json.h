@@ -7,6 +7,10 @@
 #include <stddef.h>
 #include <json-c/json.h>
 
+/* Adds key: "value" to o (a string member, the most common kind in the
+ * requests we build). */
+void sb_json_add_str(json_object *o, const char *key, const char *value);
+
 /* Parses buf[0..len) as one JSON value; NULL when it is empty, too long
  * for json-c, or not valid JSON.  Caller puts the result. */
 json_object *sb_json_parse(const char *buf, size_t len);

@@ -140,23 +140,16 @@ oom:
 void
 sb_github_free(struct sb_github *g)
 {
-	if (!g)
-		return;
-	sb_text_wipe(g->token);
-	free(g->base);
-	free(g);
+	if (g) {
+		sb_text_wipe(g->token); /* the token is a secret */
+		SB_FREE_MANY(g->base, g);
+	}
 }
 
 const char *
 sb_github_token_source(const struct sb_github *g)
 {
 	return g->source;
-}
-
-const char *
-sb_github_base(const struct sb_github *g)
-{
-	return g->base;
 }
 
 /* ---- requests ---- */

@@ -29,7 +29,6 @@ SB_DEFINE_CLEANUP(struct sb_github *, sb_github_free)
 #define _cleanup_github_ _cleanup_(sb_github_free_ptr)
 /* "GH_TOKEN", "GITHUB_TOKEN" or "gh auth token". */
 const char *sb_github_token_source(const struct sb_github *g);
-const char *sb_github_base(const struct sb_github *g);
 
 /* POST /repos/SLUG/keys {title, key, read_only}; *id receives the new
  * key's id. */

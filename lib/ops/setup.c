@@ -194,6 +194,22 @@ sb_setup_pool_of_profile(struct sb_incus *c, struct sb_error **err)
 	return strdup(pool);
 }
 
+/* A request body that makes an Incus object (a storage pool, a network):
+ * its name, kind and description, and *cfg, its config, to fill in. */
+static json_object *
+new_object_body(const char *name, const char *kind_key, const char *kind,
+		const char *description, json_object **cfg)
+{
+	json_object *body = json_object_new_object();
+
+	*cfg = json_object_new_object();
+	sb_json_add_str(body, "name", name);
+	sb_json_add_str(body, kind_key, kind);
+	sb_json_add_str(body, "description", description);
+	json_object_object_add(body, "config", *cfg);
+	return body;
+}
+
 static int
 ensure_pool(struct sb_incus *c, const struct sb_setup_opts *o, char **pool,
 	    struct sb_setup_report *rep, struct sb_error **err)
@@ -209,16 +225,12 @@ ensure_pool(struct sb_incus *c, const struct sb_setup_opts *o, char **pool,
 	}
 	if (err && *err)
 		return -1;
-	body = json_object_new_object();
-	cfg = json_object_new_object();
-	json_object_object_add(body, "name", json_object_new_string(SB_POOL));
-	json_object_object_add(body, "driver", json_object_new_string("btrfs"));
-	json_object_object_add(body, "description", json_object_new_string(
-		"sandbox: golden images and sandboxes (btrfs clones)"));
+	body = new_object_body(SB_POOL, "driver", "btrfs",
+			       "sandbox: golden images and sandboxes (btrfs "
+			       "clones)",
+			       &cfg);
 	/* No source: Incus makes a sparse loop file of this size. */
-	json_object_object_add(cfg, "size", json_object_new_string(
-		o->pool_size ? o->pool_size : "30GiB"));
-	json_object_object_add(body, "config", cfg);
+	sb_json_add_str(cfg, "size", o->pool_size ? o->pool_size : "30GiB");
 	r = sb_incus_call(c, "POST", "/1.0/storage-pools", body, NULL, err);
 	if (!r)
 		return sb_error_prefix(err, "creating btrfs storage pool %s",
@@ -343,25 +355,18 @@ ensure_bridge(struct sb_incus *c, struct sb_setup_report *rep,
 	}
 	if (!sb_error_is(e, SB_E_NOTFOUND))
 		return sb_error_pass(err, &e);
-	body = json_object_new_object();
-	cfg = json_object_new_object();
-	json_object_object_add(body, "name", json_object_new_string(SB_BRIDGE));
-	json_object_object_add(body, "type", json_object_new_string("bridge"));
-	json_object_object_add(body, "description", json_object_new_string(
-		"sandbox: isolated bridge for agent containers"));
 	subnet = pick_subnet(c, err);
-	if (!subnet)
+	if (!subnet || sb_address_dhcp_range(subnet, range, err) < 0)
 		return -1;
-	json_object_object_add(cfg, "ipv4.address", json_object_new_string(subnet));
-	if (sb_address_dhcp_range(subnet, range, err) < 0)
-		return -1;
-	json_object_object_add(cfg, "ipv4.dhcp.ranges",
-			       json_object_new_string(range));
-	json_object_object_add(cfg, "ipv4.nat", json_object_new_string("true"));
+	body = new_object_body(SB_BRIDGE, "type", "bridge",
+			       "sandbox: isolated bridge for agent containers",
+			       &cfg);
+	sb_json_add_str(cfg, "ipv4.address", subnet);
+	sb_json_add_str(cfg, "ipv4.dhcp.ranges", range);
+	sb_json_add_str(cfg, "ipv4.nat", "true");
 	/* IPv4 only: one address family to filter keeps the egress policy
 	 * simple to reason about. */
-	json_object_object_add(cfg, "ipv6.address", json_object_new_string("none"));
-	json_object_object_add(body, "config", cfg);
+	sb_json_add_str(cfg, "ipv6.address", "none");
 	r = sb_incus_call(c, "POST", "/1.0/networks", body, NULL, err);
 	if (!r)
 		return sb_error_prefix(err, "creating bridge %s", SB_BRIDGE);
