@@ -20,7 +20,7 @@ BUILD    ?= build
 BIN      ?= bin
 FUZZ_SECONDS ?= 30
 
-PKGS     := libcurl json-c libssh libgit2 libcrypto libnftables \
+PKGS     := libcurl json-c libssh libcrypto libnftables \
             libnetfilter_conntrack
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))

@@ -72,7 +72,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >/dev/null || apt-get update
 
 build="build-essential pkg-config libcurl4-openssl-dev libjson-c-dev
-       libssh-dev libgit2-dev libssl-dev libnftables-dev
+       libssh-dev libssl-dev libnftables-dev
        libnetfilter-conntrack-dev"
 runtime="btrfs-progs dnsmasq-base squid-openssl openssh-client tmux nftables debootstrap
 	 iproute2 ca-certificates curl"

@@ -406,7 +406,6 @@ sb_squid_setup(const char *bridge4, struct sb_error **err)
 	gid_t gid;
 	const char *user = squid_user(&uid, &gid);
 	_cleanup_free_ char *conf = NULL;
-	_cleanup_free_ char *old = NULL;
 	_cleanup_buf_ struct sb_buf cur = { .max = 1 << 20 };
 	_cleanup_error_ struct sb_error *e = NULL;
 	int changed;
