@@ -122,14 +122,21 @@ sb_cli_result(int rc, struct sb_error *err)
 	return sb_cli_exit(err);
 }
 
+/* TERM=dumb: a terminal that cannot move the cursor or draw colour. */
+static int
+dumb_term(void)
+{
+	const char *term = getenv("TERM");
+
+	return term && strcmp(term, "dumb") == 0;
+}
+
 int
 sb_cli_color(FILE *f)
 {
-	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+	const char *nc = getenv("NO_COLOR");
 
-	if (nc && *nc)
-		return 0;
-	if (term && strcmp(term, "dumb") == 0)
+	if ((nc && *nc) || dumb_term())
 		return 0;
 	return isatty(fileno(f));
 }
@@ -215,8 +222,7 @@ sb_progress_begin(const char *fmt, ...)
 	pg.active = 1;
 	if (pg.quiet)
 		return;
-	pg.tty = isatty(STDERR_FILENO) && !(getenv("TERM") &&
-			strcmp(getenv("TERM"), "dumb") == 0);
+	pg.tty = isatty(STDERR_FILENO) && !dumb_term();
 	if (!pg.tty) {
 		fprintf(stderr, "%s...\n", pg.label);
 		return;

@@ -211,6 +211,7 @@ sb_panes_tmux(char *const *names, size_t n, const char *extra, int *outcome,
 {
 	char prog[PATH_MAX];
 	ssize_t pl = readlink("/proc/self/exe", prog, sizeof(prog) - 1);
+	const char *in_tmux = getenv("TMUX");
 	_cleanup_free_ char *target = NULL, *first = NULL;
 	char **cmds;
 	int r = -1, exists;
@@ -231,7 +232,7 @@ sb_panes_tmux(char *const *names, size_t n, const char *extra, int *outcome,
 			goto out;
 		}
 
-	if (getenv("TMUX") && *getenv("TMUX")) {
+	if (in_tmux && *in_tmux) {
 		/* Inside tmux: a new window of the current session. */
 		const char *nw[] = { "new-window", "-n", *session, "-P", "-F",
 				     "#{pane_id}", cmds[0], NULL };
