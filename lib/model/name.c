@@ -1,5 +1,5 @@
 /* Names, numbers and slots: the pure rules of the compatibility contract. */
-#include "model/sandbox.h"
+#include "model/name.h"
 
 #include <ctype.h>
 #include <errno.h>

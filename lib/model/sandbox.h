@@ -1,4 +1,5 @@
-/* The sandbox model: names, slots, ports and the metadata kept in Incus.
+/* The sandbox model: the metadata kept in Incus (names, slots and ports
+ * are model/name.h).
  *
  * The state lives in the instance config and devices, in the shape the
  * older bash scripts used (shared/DESIGN.md, "Compatibility contract"), so
@@ -14,6 +15,7 @@
 #include "core/error.h"
 #include "core/text.h"
 #include "incus/incus.h"
+#include "model/name.h"
 
 /* What sandbox-setup makes and every sandbox uses: the bridge, the
  * profile and the storage pool, each named "sandbox..." so that they
@@ -34,36 +36,6 @@
 #define SB_USER_HOME "/home/" SB_USER
 /* Where the repository is cloned and every session starts. */
 #define SB_WORKSPACE "/workspace/project"
-
-#define SB_NAME_MAX 57 /* "agent-" + NAME within Incus's 63 */
-#define SB_SLOT_MIN 1
-#define SB_SLOT_MAX 99
-#define SB_PREFIX "agent-"
-#define SB_GOLDEN_PREFIX "golden-"
-#define SB_KEY(k) "user.sandbox." k
-
-/* Fixed port bases: host port = base + slot. */
-#define SB_SSH_BASE 2200
-#define SB_APP_BASE 8000
-#define SB_ALT_BASE 9000
-#define SB_APP_PORT 8080
-#define SB_ALT_PORT 9090
-
-/* Checks NAME: letters, digits and hyphens, 1..57 characters, not
- * starting or ending with a hyphen.  The error names the value and what is
- * allowed. */
-int sb_name_check(const char *name, struct sb_error **err);
-/* Same rule for a stack name (used in golden-STACK and stacks/STACK.sh). */
-int sb_stack_check(const char *stack, struct sb_error **err);
-/* "agent-NAME"; caller frees. */
-char *sb_name_instance(const char *name);
-/* NAME from "agent-NAME", or NULL when it is not ours. */
-const char *sb_name_from_instance(const char *instance);
-
-/* Parses a whole decimal number in [lo, hi]; "what" names it in the
- * error ("slot", "port"). */
-int sb_parse_int(const char *s, long lo, long hi, const char *what,
-		 long *out, struct sb_error **err);
 
 enum sb_proto { SB_TCP = 1, SB_UDP = 2 };
 
@@ -121,8 +93,6 @@ void sb_sandbox_list_free(struct sb_sandbox **v, size_t n);
  * 127.0.0.1:guest_port.  A new object the caller owns. */
 json_object *sb_sandbox_proxy(const char *proto, int host_port,
 			      const char *addr, int guest_port);
-/* Parses "tcp:127.0.0.1:2201" and similar into a port; 0 on failure. */
-int sb_listen_port(const char *listen);
 
 /* Fetches one sandbox; a missing instance gives SB_E_NOTFOUND with a
  * message that says how to create it. */

@@ -1,5 +1,5 @@
 /* Names, numbers, slots and listen addresses. */
-#include "model/sandbox.h"
+#include "model/name.h"
 #include "core/cleanup.h"
 #include "tap.h"
 
