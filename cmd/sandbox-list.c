@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "incus/incus.h"
 #include "cli/format.h"
+#include "cli/table.h"
 #include "ops/list.h"
 #include "ops/names.h"
 

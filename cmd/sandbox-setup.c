@@ -14,6 +14,7 @@
 #include "ops/cache.h"
 #include "core/cleanup.h"
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "cli/format.h"
 #include "sys/signals.h"
 #include "net/egress.h"

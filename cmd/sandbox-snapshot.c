@@ -8,6 +8,7 @@
 #include "core/cleanup.h"
 #include "cli/cli.h"
 #include "cli/format.h"
+#include "cli/table.h"
 #include "incus/incus.h"
 #include "ops/snapshot.h"
 

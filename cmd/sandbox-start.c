@@ -10,6 +10,7 @@
 
 #include "core/cleanup.h"
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "sys/signals.h"
 #include "incus/incus.h"
 #include "model/sandbox.h"

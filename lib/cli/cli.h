@@ -1,6 +1,7 @@
 /* What the front-ends share: the error-to-exit-status rule, common flags,
- * colour, progress lines and tables.  This is the only library module that
- * writes to the terminal. */
+ * messages and colour (progress lines are cli/progress.h, tables
+ * cli/table.h, --format cli/format.h).  cli/ is the only layer of the
+ * library that writes to the terminal. */
 #ifndef SB_CLI_H
 #define SB_CLI_H
 
@@ -8,7 +9,6 @@
 #include <stdio.h>
 
 #include "core/error.h"
-#include "core/progress.h"
 
 /* Exit statuses, documented in every man page. */
 enum { SB_EXIT_OK = 0, SB_EXIT_FAIL = 1, SB_EXIT_USAGE = 2,
@@ -52,29 +52,10 @@ int sb_cli_result(int rc, struct sb_error *err);
 /* Prints "prog: warning: ..." to stderr. */
 #define sb_cli_warn(...) sb_cli_say("warning: ", __VA_ARGS__)
 
+/* TERM=dumb: a terminal that cannot move the cursor or draw colour. */
+int sb_cli_dumb_term(void);
 /* Colour only on a terminal and never with NO_COLOR or TERM=dumb. */
 int sb_cli_color(FILE *f);
 const char *sb_cli_paint(FILE *f, const char *what); /* "bold", "green"... */
-
-/* Progress for a long step.  On a terminal the line shows the step and the
- * seconds so far, updated in place; otherwise a plain line at the start
- * and one at the end.  quiet suppresses all of it. */
-void sb_progress_quiet(int quiet);
-void sb_progress_begin(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-void sb_progress_end(int ok);
-/* A one-off informational line (respects quiet). */
-void sb_progress_note(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-/* The above as the progress an operation reports through (its options'
- * .progress), so that no operation in lib/ops prints. */
-const struct sb_progress *sb_cli_progress(void);
-
-/* A text table: columns sized to their widest cell. */
-struct sb_table;
-struct sb_table *sb_table_new(int ncols, const char *const *headers);
-void sb_table_add(struct sb_table *t, const char *const *cells);
-void sb_table_print(struct sb_table *t, FILE *f);
-void sb_table_free(struct sb_table *t);
 
 #endif
