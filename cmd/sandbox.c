@@ -18,6 +18,7 @@
 #include "cli/cli.h"
 #include "incus/incus.h"
 #include "ops/panes.h"
+#include "ops/parallel.h"
 #include "model/sandbox.h"
 #include "ops/session.h"
 #include "sys/invoker.h"
@@ -67,7 +68,7 @@ ssh_config(struct sb_incus *c, const struct sb_session_args *a)
 }
 
 static void
-print_result(void *ud, size_t i, const struct sb_panes_result *r)
+print_result(void *ud, size_t i, const struct sb_parallel_result *r)
 {
 	char buf[8192];
 	ssize_t n;
@@ -95,9 +96,8 @@ several(struct sb_incus *c, const struct sb_session_args *a)
 	int outcome, worst;
 
 	if (a->mode == SB_SESSION_CMD) {
-		if (sb_panes_run_cmd(c, a->names, a->nnames, a->cmd,
-				     a->parallel, print_result, NULL, &worst,
-				     &err) < 0)
+		if (sb_parallel_run(c, a->names, a->nnames, a->cmd, a->parallel,
+				    print_result, NULL, &worst, &err) < 0)
 			return sb_cli_exit(err);
 		return worst;
 	}

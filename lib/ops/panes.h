@@ -1,7 +1,7 @@
-/* Several sandboxes at once: a tmux session with one pane per sandbox, or
- * one command run in all of them concurrently without tmux.
+/* Several sandboxes at once in tmux, one pane per sandbox (one command in
+ * all of them without tmux is ops/parallel.h).
  *
- * tmux: the session is named after the set of names (sb_panes_session),
+ * The session is named after the set of names (sb_panes_session),
  * so asking for the same set again attaches to it instead of making a
  * second one, and no existing session is ever killed.  Inside tmux ($TMUX
  * set) a new window is opened instead of nesting a client.  Each pane runs
@@ -35,27 +35,5 @@ enum sb_panes_outcome {
  * attached.  *session receives the session name (caller frees). */
 int sb_panes_tmux(char *const *names, size_t n, const char *extra,
 		  int *outcome, char **session, struct sb_error **err);
-
-/* One sandbox's result in sb_panes_run_cmd. */
-struct sb_panes_result {
-	const char *name;
-	int status;             /* the command's exit status, or 1 */
-	int out_fd;             /* stdout and stderr, read from offset 0 */
-	struct sb_error *error; /* why it could not run, or NULL */
-};
-
-/* Called on the calling thread once per name, in the order given, as
- * soon as that name and all before it are done.  out_fd and error are
- * released after the call. */
-typedef void (*sb_panes_done_fn)(void *ud, size_t i,
-				 const struct sb_panes_result *r);
-
-/* Runs `bash --login -c cmd` as the session user in every named sandbox,
- * at most parallel at a time (0: all at once), each thread on its own
- * connection (sb_incus_dup).  stdin is not passed.  *worst receives the
- * highest exit status.  Returns -1 only when nothing could be started. */
-int sb_panes_run_cmd(struct sb_incus *c, char *const *names, size_t n,
-		     const char *cmd, int parallel, sb_panes_done_fn done,
-		     void *ud, int *worst, struct sb_error **err);
 
 #endif
