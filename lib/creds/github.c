@@ -229,10 +229,9 @@ slist_wipe_free(struct curl_slist *l)
 }
 
 static int
-transport(struct sb_github *g, CURL *k, CURLcode rc, const char *errbuf,
+transport(struct sb_github *g, CURLcode rc, const char *errbuf,
 	  struct sb_error **err)
 {
-	(void)k;
 	if (rc == CURLE_WRITE_ERROR)
 		return sb_error_set(err, SB_E_GITHUB, "the reply from the "
 				    "GitHub API at %s is too large", g->base);
@@ -247,17 +246,27 @@ transport(struct sb_github *g, CURL *k, CURLcode rc, const char *errbuf,
 static struct curl_slist *
 headers(const struct sb_github *g)
 {
-	struct curl_slist *hl = NULL;
+	static const char *const fixed[] = {
+		"Accept: application/vnd.github+json",
+		"X-GitHub-Api-Version: 2022-11-28",
+		"Content-Type: application/json",
+		"Expect:",
+	};
+	struct curl_slist *hl;
 	char *auth = NULL;
 
 	if (asprintf(&auth, "Authorization: Bearer %s", g->token) < 0)
 		return NULL;
-	hl = curl_slist_append(hl, auth);
+	hl = curl_slist_append(NULL, auth);
 	sb_text_wipe(auth);
-	hl = curl_slist_append(hl, "Accept: application/vnd.github+json");
-	hl = curl_slist_append(hl, "X-GitHub-Api-Version: 2022-11-28");
-	hl = curl_slist_append(hl, "Content-Type: application/json");
-	hl = curl_slist_append(hl, "Expect:");
+	/* A failed append leaves the list as it was: free it, token too. */
+	for (size_t i = 0; hl && i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		struct curl_slist *more = curl_slist_append(hl, fixed[i]);
+
+		if (!more)
+			slist_wipe_free(hl);
+		hl = more;
+	}
 	return hl;
 }
 
@@ -345,7 +354,7 @@ request(struct sb_github *g, const char *method, const char *path,
 			break;
 	}
 	if (rc != CURLE_OK)
-		transport(g, k, rc, errbuf, err);
+		transport(g, rc, errbuf, err);
 	else
 		ret = 0;
 	slist_wipe_free(hl);

@@ -281,6 +281,8 @@ sb_golden_image_server_source(const char *base, json_object *src,
 				    "e.g. images:debian/12",
 				    base);
 	remote = strndup(base, (size_t)(alias - base));
+	if (!remote)
+		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
 	alias++;
 	if (env && strcmp(remote, "images") == 0) {
 		url = strdup(env);

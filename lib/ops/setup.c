@@ -516,8 +516,10 @@ sb_setup_host_limits(struct sb_setup_report *rep, struct sb_error **err)
 		}
 		if (cur < 0 || cur >= limits[i].min)
 			continue;
-		if (!(f = fopen(path, "w")) ||
-		    fprintf(f, "%ld\n", limits[i].min) < 0 || fclose(f) != 0)
+		if (!(f = fopen(path, "w")))
+			return sb_error_sys(err, "raising %s", limits[i].key);
+		/* Closed whether or not the write went through. */
+		if ((fprintf(f, "%ld\n", limits[i].min) < 0) | (fclose(f) != 0))
 			return sb_error_sys(err, "raising %s", limits[i].key);
 		sb_setup_report_add(rep, 1, "kernel: %s raised from %ld to %ld",
 				    limits[i].key, cur, limits[i].min);
