@@ -122,6 +122,17 @@ join(const char *a, const char *b, const char *c, const char *d,
 	return s;
 }
 
+/* What follows the name in the https URL: nothing, unless the name
+ * itself ends in ".git", which only a second ".git" keeps when the URL
+ * is parsed back. */
+static const char *
+https_tail(const char *name, size_t len)
+{
+	if (len >= 4 && memcmp(name + len - 4, ".git", 4) == 0)
+		return ".git";
+	return "";
+}
+
 int
 sb_repo_parse(const char *url, struct sb_repo *out, struct sb_error **err)
 {
@@ -160,7 +171,7 @@ sb_repo_parse(const char *url, struct sb_repo *out, struct sb_error **err)
 	out->name = strndup(slash + 1, nlen);
 	out->ssh_url = join("git@" HOST ":", out->owner, "/", out->name, ".git");
 	out->https_url = join("https://" HOST "/", out->owner, "/", out->name,
-			      "");
+			      https_tail(slash + 1, nlen));
 	if (!out->owner || !out->name || !out->ssh_url || !out->https_url) {
 		sb_repo_release(out);
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");

@@ -22,7 +22,8 @@ struct sb_repo {
 	char *owner;     /* as written (GitHub compares case-insensitively) */
 	char *name;      /* without ".git" */
 	char *ssh_url;   /* git@github.com:OWNER/REPO.git */
-	char *https_url; /* https://github.com/OWNER/REPO */
+	char *https_url; /* https://github.com/OWNER/REPO (REPO.git when
+			    REPO ends in .git) */
 };
 
 /* Fills out (which need not be initialised) on success; on error out is

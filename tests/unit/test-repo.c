@@ -4,6 +4,32 @@
 #include "core/cleanup.h"
 #include "tap.h"
 
+static int
+ends_in_git(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n >= 4 && strcmp(name + n - 4, ".git") == 0;
+}
+
+/* Both URLs of a parsed repository parse back to the same name. */
+static void
+round_trip(const struct sb_repo *r)
+{
+	const char *urls[] = { r->ssh_url, r->https_url };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct sb_repo b;
+		_cleanup_error_ struct sb_error *err = NULL;
+
+		CHECK(sb_repo_parse(urls[i], &b, &err) == 0 &&
+			      strcmp(b.owner, r->owner) == 0 &&
+			      strcmp(b.name, r->name) == 0,
+		      "'%s' parses back to %s/%s", urls[i], r->owner, r->name);
+		sb_repo_release(&b);
+	}
+}
+
 static void
 good(void)
 {
@@ -38,10 +64,14 @@ good(void)
 		CHECK_STR(r.name, cases[i].name, "name of '%s'", cases[i].url);
 		CHECK(asprintf(&ssh, "git@github.com:%s/%s.git", cases[i].owner,
 			       cases[i].name) > 0, "asprintf");
-		CHECK(asprintf(&https, "https://github.com/%s/%s",
-			       cases[i].owner, cases[i].name) > 0, "asprintf");
+		/* A name ending in .git needs a second one to parse back. */
+		CHECK(asprintf(&https, "https://github.com/%s/%s%s",
+			       cases[i].owner, cases[i].name,
+			       ends_in_git(cases[i].name) ? ".git" : "") > 0,
+		      "asprintf");
 		CHECK_STR(r.ssh_url, ssh, "ssh_url of '%s'", cases[i].url);
 		CHECK_STR(r.https_url, https, "https_url of '%s'", cases[i].url);
+		round_trip(&r);
 		slug = sb_repo_slug(&r);
 		CHECK(slug && strchr(slug, '/') &&
 		      strncmp(slug, cases[i].owner, strlen(cases[i].owner)) == 0,
