@@ -99,7 +99,7 @@ main(int argc, char **argv)
 	struct sb_error *err = NULL;
 	_cleanup_incus_ struct sb_incus *c = NULL;
 	size_t nadd = 0, nrm = 0;
-	int opt, list = 0, quiet = 0, rc = -1, fmt_given = 0;
+	int opt, leave, list = 0, quiet = 0, rc = -1, fmt_given = 0;
 	enum sb_format fmt = SB_FMT_TABLE;
 	const char *name;
 
@@ -112,13 +112,12 @@ main(int argc, char **argv)
 		case OPT_ADD: add[nadd++] = optarg; break;
 		case OPT_REMOVE: rm[nrm++] = optarg; break;
 		case 'q': quiet = 1; break;
-		case SB_OPT_FORMAT:
-		case SB_OPT_JSON:
-			if (sb_format_option(opt, optarg, &fmt, &fmt_given,
-					     &err) < 0)
-				return sb_cli_exit(err);
+		default:
+			leave = sb_format_option(opt, optarg, &fmt, &fmt_given,
+						 usage);
+			if (leave != SB_CLI_GO_ON)
+				return leave;
 			break;
-		default: return sb_cli_common(opt, usage);
 		}
 	}
 	if (optind >= argc)

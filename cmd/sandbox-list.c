@@ -169,20 +169,20 @@ main(int argc, char **argv)
 	_cleanup_incus_ struct sb_incus *c = NULL;
 	size_t n = 0;
 	enum sb_format fmt = SB_FMT_TABLE;
-	int opt, health = 1, names = 0, stacks = 0, rc;
+	int opt, leave, health = 1, names = 0, stacks = 0, rc;
 
 	sb_cli_init(argv[0]);
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
-		case SB_OPT_JSON:
-		case SB_OPT_FORMAT:
-			if (sb_format_option(opt, optarg, &fmt, NULL, &err) < 0)
-				return sb_cli_exit(err);
-			break;
 		case OPT_NOHEALTH: health = 0; break;
 		case OPT_NAMES: names = 1; break;
 		case OPT_STACKS: stacks = 1; break;
-		default: return sb_cli_common(opt, usage);
+		default:
+			leave = sb_format_option(opt, optarg, &fmt, NULL,
+						 usage);
+			if (leave != SB_CLI_GO_ON)
+				return leave;
+			break;
 		}
 	}
 	if (optind < argc)

@@ -240,10 +240,9 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sb_setup_run_opts o = { .golden.progress = sb_cli_progress() };
-	struct sb_error *err = NULL;
 	const char *stack = NULL, *rebuild = NULL;
 	const char *kind = NULL;
-	int opt, list = 0, quiet = 0, clear = 0, fmt_given = 0;
+	int opt, leave, list = 0, quiet = 0, clear = 0, fmt_given = 0;
 	enum sb_format fmt = SB_FMT_TABLE;
 
 	sb_cli_init(argv[0]);
@@ -263,13 +262,12 @@ main(int argc, char **argv)
 		case OPT_MIRROR: o.golden.mirror = optarg; break;
 		case OPT_POOLSIZE: o.setup.pool_size = optarg; break;
 		case 'q': quiet = 1; break;
-		case SB_OPT_FORMAT:
-		case SB_OPT_JSON:
-			if (sb_format_option(opt, optarg, &fmt, &fmt_given,
-					     &err) < 0)
-				return sb_cli_exit(err);
+		default:
+			leave = sb_format_option(opt, optarg, &fmt, &fmt_given,
+						 usage);
+			if (leave != SB_CLI_GO_ON)
+				return leave;
 			break;
-		default: return sb_cli_common(opt, usage);
 		}
 	}
 	if (optind < argc)

@@ -112,7 +112,7 @@ main(int argc, char **argv)
 	enum sb_format fmt = SB_FMT_TABLE;
 	struct sb_error *err = NULL;
 	_cleanup_incus_ struct sb_incus *c = NULL;
-	int opt, do_list = 0, quiet = 0, fmt_given = 0, rc, sizes = 1;
+	int opt, leave, do_list = 0, quiet = 0, fmt_given = 0, rc, sizes = 1;
 
 	sb_cli_init(argv[0]);
 	while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
@@ -121,14 +121,13 @@ main(int argc, char **argv)
 		case OPT_RESTORE: restore = optarg; break;
 		case OPT_DELETE: del = optarg; break;
 		case OPT_NOSIZE: sizes = 0; break;
-		case SB_OPT_JSON:
-		case SB_OPT_FORMAT:
-			if (sb_format_option(opt, optarg, &fmt, &fmt_given,
-					     &err) < 0)
-				return sb_cli_exit(err);
-			break;
 		case 'q': quiet = 1; break;
-		default: return sb_cli_common(opt, usage);
+		default:
+			leave = sb_format_option(opt, optarg, &fmt, &fmt_given,
+						 usage);
+			if (leave != SB_CLI_GO_ON)
+				return leave;
+			break;
 		}
 	}
 	if (optind >= argc)

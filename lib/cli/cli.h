@@ -29,6 +29,8 @@ const char *sb_cli_prog(void);
  * (getopt has already said which; prints the --help hint).  Returns the
  * exit status to leave with. */
 int sb_cli_common(int opt, const char *usage);
+/* What an option handler returns when the program goes on parsing. */
+#define SB_CLI_GO_ON (-1)
 
 /* Prints "prog: LABELmessage" and a newline to stderr. */
 void sb_cli_say(const char *label, const char *fmt, ...)

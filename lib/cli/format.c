@@ -1,5 +1,7 @@
 #include "cli/format.h"
 
+#include "cli/cli.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -20,15 +22,19 @@ sb_format_parse(const char *s, enum sb_format *out, struct sb_error **err)
 
 int
 sb_format_option(int opt, const char *arg, enum sb_format *fmt, int *given,
-		 struct sb_error **err)
+		 const char *usage)
 {
+	struct sb_error *err = NULL;
+
+	if (opt != SB_OPT_FORMAT && opt != SB_OPT_JSON)
+		return sb_cli_common(opt, usage);
 	if (given)
 		*given = 1;
-	if (opt == SB_OPT_JSON) {
+	if (opt == SB_OPT_JSON)
 		*fmt = SB_FMT_JSON;
-		return 0;
-	}
-	return sb_format_parse(arg, fmt, err);
+	else if (sb_format_parse(arg, fmt, &err) < 0)
+		return sb_cli_exit(err);
+	return SB_CLI_GO_ON;
 }
 
 static void

@@ -22,10 +22,13 @@ enum sb_format { SB_FMT_TABLE = 0, SB_FMT_JSON, SB_FMT_CSV };
 int sb_format_parse(const char *s, enum sb_format *out,
 		    struct sb_error **err);
 
-/* getopt's SB_OPT_FORMAT (arg the value) or SB_OPT_JSON into *fmt, and
- * *given = 1 when given is not NULL; -1 on a bad value, as above. */
+/* The default: of a listing program's getopt switch.  SB_OPT_FORMAT (arg
+ * the value) or SB_OPT_JSON goes into *fmt, with *given = 1 when given is
+ * not NULL, and gives SB_CLI_GO_ON; a bad value is reported as
+ * sb_cli_exit does and its exit status returned.  Any other opt is
+ * sb_cli_common's (--help, --version, unknown options). */
 int sb_format_option(int opt, const char *arg, enum sb_format *fmt, int *given,
-		     struct sb_error **err);
+		     const char *usage);
 
 /* One CSV record (RFC 4180): a cell with a comma, a quote, CR or LF is
  * quoted and its quotes doubled; NULL cells are empty.  Control bytes
