@@ -268,9 +268,8 @@ sb_golden_release_check(const char *release, struct sb_error **err)
 	size_t n = strlen(release);
 
 	if (n < 2 || n > 32 || strspn(release, "abcdefghijklmnopqrstuvwxyz") != n)
-		return sb_error_set(err, SB_E_INPUT,
-				    "invalid --release '%s': a Debian codename "
-				    "such as trixie or bookworm is allowed",
-				    release);
+		return sb_error_invalid(err, "--release", release,
+					"a Debian codename such as trixie or "
+					"bookworm is allowed");
 	return 0;
 }

@@ -276,10 +276,9 @@ sb_golden_image_server_source(const char *base, json_object *src,
 	_cleanup_buf_ struct sb_buf out = { 0 };
 
 	if (!alias || !alias[1] || alias == base)
-		return sb_error_set(err, SB_E_INPUT,
-				    "invalid --base '%s': use REMOTE:ALIAS, "
-				    "e.g. images:debian/12",
-				    base);
+		return sb_error_invalid(
+			err, "--base", base,
+			"use REMOTE:ALIAS, e.g. images:debian/12");
 	remote = strndup(base, (size_t)(alias - base));
 	if (!remote)
 		return sb_error_set(err, SB_E_SYSTEM, "out of memory");
